@@ -1,0 +1,136 @@
+/**
+ * Settings, from (in order of precedence) the options passed in-process or as CLI flags, the
+ * environment, and the defaults below. DESIGN.md fixes PORT, HOST, DB_PATH, API_KEY, SCENARIOS and
+ * LOG_LEVEL; the rest are this project's own.
+ */
+import type { Clock } from './engine/clock.js';
+
+export type RunMode = 'auto' | 'manual';
+
+export interface ServerOptions {
+  port?: number;
+  host?: string;
+  /** SQLite file; ':memory:' for a throw-away database. */
+  dbPath?: string;
+  /** Accepted API keys (comma-separated in API_KEY). Empty: any key, or none, is accepted. */
+  apiKeys?: string[];
+  /** When set, /__admin requires this key (Authorization: Bearer or api-key). */
+  adminKey?: string;
+  /** Scenario file or folder. */
+  scenarios?: string;
+  logLevel?: string;
+  /** `manual`: runs wait for POST /__admin/runs/{id}/advance before each step. */
+  runMode?: RunMode;
+  /** Pause between streamed deltas, in milliseconds (0: as fast as possible). */
+  streamDelayMs?: number;
+  /** Tokens per streamed text delta. */
+  streamChunkTokens?: number;
+  /** Value of the `openai-poll-after-ms` header that tells SDK pollers when to ask again. */
+  pollAfterMs?: number;
+  /** Largest JSON body accepted, in bytes. */
+  bodyLimitBytes?: number;
+  /** Largest uploaded file accepted, in bytes. */
+  uploadLimitBytes?: number;
+  /** Mustache template of the default reply; `{{message}}` is the last user message. */
+  defaultReply?: string;
+  /** Replace the clock (tests): a ManualClock stands still until advanced. */
+  clock?: Clock;
+  /** Log to this destination instead of stdout (tests pass a stream or `false` to silence). */
+  logger?: boolean;
+  /** Pretty logs; default: when stdout is a terminal. */
+  prettyLogs?: boolean;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dbPath: string;
+  apiKeys: string[];
+  adminKey: string | undefined;
+  scenarios: string | undefined;
+  logLevel: string;
+  runMode: RunMode;
+  streamDelayMs: number;
+  streamChunkTokens: number;
+  pollAfterMs: number;
+  bodyLimitBytes: number;
+  uploadLimitBytes: number;
+  defaultReply: string | undefined;
+  clock: Clock | undefined;
+  logger: boolean;
+  prettyLogs: boolean;
+}
+
+export const DEFAULTS = {
+  port: 4141,
+  host: '127.0.0.1',
+  dbPath: './data/assistants-mock.db',
+  logLevel: 'info',
+  runMode: 'auto' as RunMode,
+  streamDelayMs: 0,
+  streamChunkTokens: 1,
+  pollAfterMs: 5,
+  bodyLimitBytes: 32 * 1024 * 1024,
+  uploadLimitBytes: 512 * 1024 * 1024,
+};
+
+/** The environment variables read, for --help and the README. */
+export const ENVIRONMENT = {
+  PORT: 'port to listen on (default 4141; 0 picks a free port)',
+  HOST: 'address to bind (default 127.0.0.1; the Docker image uses 0.0.0.0)',
+  DB_PATH: 'SQLite file (default ./data/assistants-mock.db; :memory: allowed)',
+  API_KEY: 'accepted API key(s), comma-separated; unset accepts any key',
+  ADMIN_KEY: 'key required by /__admin; unset leaves it open',
+  SCENARIOS: 'scenario file or folder (YAML or JSON)',
+  LOG_LEVEL: 'fatal | error | warn | info | debug | trace | silent (default info)',
+  RUN_MODE: 'auto | manual (manual: runs wait for POST /__admin/runs/{id}/advance)',
+  STREAM_DELAY_MS: 'pause between streamed deltas in ms (default 0)',
+  STREAM_CHUNK_TOKENS: 'tokens per streamed text delta (default 1)',
+  POLL_AFTER_MS: 'openai-poll-after-ms header value (default 5)',
+  BODY_LIMIT_BYTES: 'largest JSON body (default 33554432)',
+  UPLOAD_LIMIT_BYTES: 'largest uploaded file (default 536870912)',
+  DEFAULT_REPLY: 'mustache template of the default reply ({{message}}: the last user message)',
+} as const;
+
+type Env = Record<string, string | undefined>;
+
+export function resolveConfig(options: ServerOptions = {}, env: Env = process.env): Config {
+  const runMode = options.runMode ?? (env.RUN_MODE as RunMode | undefined) ?? DEFAULTS.runMode;
+  if (runMode !== 'auto' && runMode !== 'manual') throw new Error(`RUN_MODE must be auto or manual, not '${String(runMode)}'.`);
+  return {
+    port: options.port ?? int('PORT', env.PORT) ?? DEFAULTS.port,
+    host: options.host ?? env.HOST ?? DEFAULTS.host,
+    dbPath: options.dbPath ?? env.DB_PATH ?? DEFAULTS.dbPath,
+    apiKeys: options.apiKeys ?? splitList(env.API_KEY),
+    adminKey: options.adminKey ?? (env.ADMIN_KEY || undefined),
+    scenarios: options.scenarios ?? (env.SCENARIOS || undefined),
+    logLevel: options.logLevel ?? env.LOG_LEVEL ?? DEFAULTS.logLevel,
+    runMode,
+    streamDelayMs: options.streamDelayMs ?? int('STREAM_DELAY_MS', env.STREAM_DELAY_MS) ?? DEFAULTS.streamDelayMs,
+    streamChunkTokens: Math.max(
+      1,
+      options.streamChunkTokens ?? int('STREAM_CHUNK_TOKENS', env.STREAM_CHUNK_TOKENS) ?? DEFAULTS.streamChunkTokens,
+    ),
+    pollAfterMs: options.pollAfterMs ?? int('POLL_AFTER_MS', env.POLL_AFTER_MS) ?? DEFAULTS.pollAfterMs,
+    bodyLimitBytes: options.bodyLimitBytes ?? int('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES) ?? DEFAULTS.bodyLimitBytes,
+    uploadLimitBytes: options.uploadLimitBytes ?? int('UPLOAD_LIMIT_BYTES', env.UPLOAD_LIMIT_BYTES) ?? DEFAULTS.uploadLimitBytes,
+    defaultReply: options.defaultReply ?? (env.DEFAULT_REPLY || undefined),
+    clock: options.clock,
+    logger: options.logger ?? true,
+    prettyLogs: options.prettyLogs ?? Boolean(process.stdout.isTTY),
+  };
+}
+
+function int(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, not '${value}'.`);
+  return n;
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,32 @@
+/**
+ * The services one server instance is made of, created in src/server.ts and handed to every route
+ * module. Nothing here is global: two servers in one process (tests do this) share nothing.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Behavior } from './behavior/types.js';
+import type { Config } from './config.js';
+import type { Clock } from './engine/clock.js';
+import type { Scheduler } from './engine/scheduler.js';
+import type { RunEngine } from './engine/run-engine.js';
+import type { EventBus } from './streaming/event-bus.js';
+import type { StreamRegistry } from './streaming/sse.js';
+import type { Db } from './store/database.js';
+import type { VectorStoreFactory } from './resources/tool-resources.js';
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  scheduler: Scheduler;
+  bus: EventBus;
+  /** Open SSE responses, ended cleanly on shutdown. */
+  streams: StreamRegistry;
+  engine: RunEngine;
+  /** Scenario rules (src/behavior/scenarios); consulted before the defaults in every turn. */
+  scenarios?: Behavior;
+  log?: FastifyBaseLogger;
+  /** Resolves `tool_resources.file_search.vector_stores` helpers; set by the vector store module. */
+  createVectorStoreFromHelper?: VectorStoreFactory;
+  /** Adds files attached with file_search to the thread's vector store; set by the vector store module. */
+  attachFilesToThreadSearch?: (tenant: string, threadId: string, fileIds: string[]) => void;
+}

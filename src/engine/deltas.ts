@@ -1,0 +1,85 @@
+/**
+ * Cutting a turn's output into stream deltas, exactly as the SDK accumulators expect them
+ * (../shared/reference/STREAMING.md section 4): text in word-sized fragments whose values add up to
+ * the whole text, annotations sent once each in the fragment that completes their marker, tool calls
+ * announced with id/type/name first and then their argument fragments.
+ */
+import type { TextAnnotation } from '../behavior/types.js';
+
+export interface MessageDelta {
+  content: unknown[];
+}
+
+export interface StepDelta {
+  step_details: { type: 'tool_calls'; tool_calls: unknown[] };
+}
+
+/** Splits text into pieces of `wordsPerPiece` words, each with the whitespace before it; they join to `text`. */
+export function splitWords(text: string, wordsPerPiece: number): string[] {
+  const words = text.match(/\s*\S+/g) ?? [];
+  const trailing = text.slice(words.join('').length);
+  const pieces: string[] = [];
+  for (let i = 0; i < words.length; i += wordsPerPiece) pieces.push(words.slice(i, i + wordsPerPiece).join(''));
+  if (pieces.length === 0) return [text];
+  pieces[pieces.length - 1] += trailing;
+  return pieces;
+}
+
+/** The `delta.content` of each thread.message.delta for a text block at content index 0. */
+export function textDeltas(text: string, annotations: TextAnnotation[], wordsPerPiece: number): MessageDelta[] {
+  const pieces = splitWords(text, Math.max(1, wordsPerPiece));
+  const sent = new Set<number>();
+  let offset = 0;
+  return pieces.map((piece, i) => {
+    offset += piece.length;
+    const due = annotations.map((a, index) => ({ a, index })).filter(({ a, index }) => !sent.has(index) && a.end_index <= offset);
+    due.forEach(({ index }) => sent.add(index));
+    const value: Record<string, unknown> = { value: piece };
+    if (i === 0) value.annotations = due.map(({ a, index }) => ({ index, ...a }));
+    else if (due.length > 0) value.annotations = due.map(({ a, index }) => ({ index, ...a }));
+    return { content: [{ index: 0, type: 'text', text: value }] };
+  });
+}
+
+/** JSON text in small fragments, as models stream arguments; code points are never split. */
+export function splitJson(json: string, size = 8): string[] {
+  const chars = Array.from(json);
+  const pieces: string[] = [];
+  for (let i = 0; i < chars.length; i += size) pieces.push(chars.slice(i, i + size).join(''));
+  return pieces;
+}
+
+export interface StreamedCall {
+  id: string;
+  type: 'function' | 'file_search' | 'code_interpreter';
+  function?: { name: string; arguments: string };
+  code_interpreter?: { input: string; outputs: unknown[] };
+  file_search?: unknown;
+}
+
+/** The step deltas announcing and filling each call, in index order. */
+export function toolCallDeltas(calls: StreamedCall[]): StepDelta[] {
+  const deltas: StepDelta[] = [];
+  const push = (call: unknown) => deltas.push({ step_details: { type: 'tool_calls', tool_calls: [call] } });
+  calls.forEach((call, index) => {
+    if (call.type === 'function' && call.function) {
+      push({ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '', output: null } });
+      for (const piece of splitJson(call.function.arguments)) push({ index, type: 'function', function: { arguments: piece } });
+    } else if (call.type === 'code_interpreter' && call.code_interpreter) {
+      push({ index, id: call.id, type: 'code_interpreter', code_interpreter: { input: '', outputs: [] } });
+      for (const piece of splitWords(call.code_interpreter.input, 4)) {
+        if (piece) push({ index, type: 'code_interpreter', code_interpreter: { input: piece } });
+      }
+      if (call.code_interpreter.outputs.length > 0) {
+        push({
+          index,
+          type: 'code_interpreter',
+          code_interpreter: { outputs: call.code_interpreter.outputs.map((o, i) => ({ index: i, ...(o as object) })) },
+        });
+      }
+    } else {
+      push({ index, id: call.id, type: 'file_search', file_search: {} });
+    }
+  });
+  return deltas;
+}

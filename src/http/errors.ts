@@ -1,0 +1,325 @@
+/**
+ * The one place that owns every error status and text. Routes throw `ApiError`s made here; the error
+ * handler in src/http/error-handler.ts turns them (and Fastify's own errors) into the OpenAI body
+ * `{"error":{"message","type","param","code"}}`. Texts quoted from the real service are marked with
+ * their source in ../shared/reference/ERRORS.md; the others follow the style of the real validator.
+ */
+export type ErrorType =
+  'invalid_request_error' | 'authentication_error' | 'not_found_error' | 'server_error' | 'rate_limit_error' | 'requests';
+
+export interface ErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly type: ErrorType | string = 'invalid_request_error',
+    readonly param: string | null = null,
+    /** `error.code` of the body. Not named `code`: Fastify overwrites an Error's `code`. */
+    readonly errorCode: string | null = null,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  toBody(): ErrorBody {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.errorCode } };
+  }
+}
+
+/** Human names of the objects in "No <name> found with id '<id>'." */
+export type ObjectName = 'assistant' | 'thread' | 'message' | 'run' | 'step' | 'file' | 'vector store' | 'vector store file' | 'file batch';
+
+// ---- 404 ------------------------------------------------------------------------------------------
+
+/** `No thread found with id 'thread_x'.` (ERRORS.md: thread and assistant texts are quoted). */
+export function notFound(what: ObjectName, id: string, param: string | null = null): ApiError {
+  return new ApiError(404, `No ${what} found with id '${id}'.`, 'invalid_request_error', param, null);
+}
+
+/** `Invalid URL (POST /v1/nothing)` (ERRORS.md, route that does not exist). */
+export function invalidUrl(method: string, path: string): ApiError {
+  return new ApiError(404, `Invalid URL (${method} ${path})`, 'invalid_request_error', null, null);
+}
+
+export function methodNotAllowed(method: string, path: string): ApiError {
+  return new ApiError(405, `Invalid method for URL (${method} ${path})`, 'invalid_request_error', null, null);
+}
+
+// ---- 400: request shape ---------------------------------------------------------------------------
+
+export function invalidJson(): ApiError {
+  return new ApiError(
+    400,
+    "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)",
+    'invalid_request_error',
+    null,
+    null,
+  );
+}
+
+export function missingParameter(param: string): ApiError {
+  return new ApiError(400, `Missing required parameter: '${param}'.`, 'invalid_request_error', param, 'missing_required_parameter');
+}
+
+export function unknownParameter(param: string): ApiError {
+  return new ApiError(400, `Unknown parameter: '${param}'.`, 'invalid_request_error', param, 'unknown_parameter');
+}
+
+export function invalidType(param: string, expected: string, got: string): ApiError {
+  return new ApiError(
+    400,
+    `Invalid type for '${param}': expected ${expected}, but got ${got} instead.`,
+    'invalid_request_error',
+    param,
+    'invalid_type',
+  );
+}
+
+export function invalidValue(param: string, value: unknown, allowed: readonly unknown[]): ApiError {
+  const list = allowed.map((v) => `'${String(v)}'`);
+  const supported = list.length > 1 ? `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}` : list.join('');
+  return new ApiError(
+    400,
+    `Invalid value: '${String(value)}'. Supported values are: ${supported}.`,
+    'invalid_request_error',
+    param,
+    'invalid_value',
+  );
+}
+
+/** Free-form "Invalid '<param>': <reason>" in the real validator's style. */
+export function invalidParam(param: string, reason: string, code: string | null = 'invalid_value'): ApiError {
+  return new ApiError(400, `Invalid '${param}': ${reason}`, 'invalid_request_error', param, code);
+}
+
+export function numberOutOfRange(param: string, bound: 'maximum' | 'minimum', limit: number, got: unknown, integer: boolean): ApiError {
+  const kind = integer ? 'integer' : 'decimal';
+  const dir = bound === 'maximum' ? 'above' : 'below';
+  const op = bound === 'maximum' ? '<=' : '>=';
+  return new ApiError(
+    400,
+    `Invalid '${param}': ${kind} ${dir} ${bound} value. Expected a value ${op} ${limit}, but got ${String(got)} instead.`,
+    'invalid_request_error',
+    param,
+    `${kind}_${dir}_${bound === 'maximum' ? 'max' : 'min'}_value`,
+  );
+}
+
+export function stringLength(param: string, bound: 'maximum' | 'minimum', limit: number, got: number): ApiError {
+  const dir = bound === 'maximum' ? 'too long' : 'too short';
+  return new ApiError(
+    400,
+    `Invalid '${param}': string ${dir}. Expected a string with ${bound} length ${limit}, but got a string with length ${got} instead.`,
+    'invalid_request_error',
+    param,
+    bound === 'maximum' ? 'string_above_max_length' : 'string_below_min_length',
+  );
+}
+
+export function arrayLength(param: string, bound: 'maximum' | 'minimum', limit: number, got: number): ApiError {
+  const dir = bound === 'maximum' ? 'too long' : 'too short';
+  return new ApiError(
+    400,
+    `Invalid '${param}': array ${dir}. Expected an array with ${bound} length ${limit}, but got an array with length ${got} instead.`,
+    'invalid_request_error',
+    param,
+    bound === 'maximum' ? 'array_above_max_length' : 'array_below_min_length',
+  );
+}
+
+export function metadataTooManyKeys(param: string, got: number): ApiError {
+  return new ApiError(
+    400,
+    `Invalid '${param}': too many properties. Expected an object with at most 16 properties, but got an object with ${got} properties instead.`,
+    'invalid_request_error',
+    param,
+    'object_above_max_properties',
+  );
+}
+
+/** A path id of the wrong form (2025 behaviour: ERRORS.md, "path id with the wrong prefix"). */
+export function badIdPrefix(param: string, value: string, prefix: string): ApiError {
+  return new ApiError(
+    400,
+    `Invalid '${param}': '${value}'. Expected an ID that begins with '${prefix}'.`,
+    'invalid_request_error',
+    param,
+    null,
+  );
+}
+
+export function unsupportedMediaType(contentType: string | undefined): ApiError {
+  return new ApiError(
+    415,
+    `Invalid Content-Type header (${contentType ?? 'none'}), expected application/json.`,
+    'invalid_request_error',
+    null,
+    null,
+  );
+}
+
+export function bodyTooLarge(limitBytes: number): ApiError {
+  return new ApiError(
+    413,
+    `Request body too large. The maximum size is ${limitBytes} bytes.`,
+    'invalid_request_error',
+    null,
+    'request_too_large',
+  );
+}
+
+// ---- files and vector stores ---------------------------------------------------------------------
+
+/** Purposes accepted by POST /files, in the order the real validator lists them. */
+export const FILE_PURPOSES = ['fine-tune', 'assistants', 'batch', 'user_data', 'vision', 'evals'] as const;
+
+/**
+ * `'answers' is not one of ['fine-tune', 'assistants', ...] - 'purpose'`: the real text, status 400
+ * (https://github.com/irudnyts/openai/issues/66, 2024; its list then also had 'responses'). Type,
+ * param and code were not quoted; the project's validator style is used for them.
+ */
+export function invalidPurpose(value: string): ApiError {
+  const list = FILE_PURPOSES.map((p) => `'${p}'`).join(', ');
+  return new ApiError(400, `'${value}' is not one of [${list}] - 'purpose'`, 'invalid_request_error', 'purpose', 'invalid_value');
+}
+
+/**
+ * An upload over the size limit. The text and the `server_error` type are those of a real 413 for an
+ * oversized multipart upload (audio endpoint; https://github.com/StanGirard/speechdigest/issues/1):
+ * `Maximum content size limit (26214400) exceeded (26306794 bytes read)`. The Files endpoint's own
+ * text was not found. `bytesRead` is the request's Content-Length when known.
+ */
+export function fileTooLarge(limitBytes: number, bytesRead: number): ApiError {
+  return new ApiError(413, `Maximum content size limit (${limitBytes}) exceeded (${bytesRead} bytes read)`, 'server_error', null, null);
+}
+
+/** The static chunking rule the spec states ("the overlap must not exceed half of max_chunk_size_tokens"). */
+export function chunkOverlapTooLarge(param: string, overlap: number, max: number): ApiError {
+  return invalidParam(
+    `${param}.static.chunk_overlap_tokens`,
+    `chunk_overlap_tokens (${overlap}) must not exceed half of max_chunk_size_tokens (${max}).`,
+  );
+}
+
+/** A batch needs `file_ids` or `files`, not both (spec: anyOf required, "Mutually exclusive"). */
+export function batchFilesConflict(): ApiError {
+  return invalidParam('files', "only one of 'file_ids' or 'files' may be given.");
+}
+
+/** Modelled on the run's `Cannot cancel run with status '<status>'`. */
+export function cannotCancelBatch(status: string): ApiError {
+  return new ApiError(400, `Cannot cancel vector store file batch with status '${status}'`);
+}
+
+/** `last_error` of a vector store file whose content is not text (shown in the object, not sent as an HTTP error). */
+export function unsupportedFileError(): { code: 'unsupported_file'; message: string } {
+  return { code: 'unsupported_file', message: 'The file could not be parsed: only UTF-8 text files can be indexed by this server.' };
+}
+
+/** `last_error` of a vector store file whose indexing failed unexpectedly. */
+export function indexingServerError(): { code: 'server_error'; message: string } {
+  return { code: 'server_error', message: 'The server had an error while processing the file.' };
+}
+
+// ---- 400: run lifecycle ---------------------------------------------------------------------------
+
+/** ERRORS.md: `Thread <thread_id> already has an active run <run_id>.` */
+export function threadHasActiveRun(threadId: string, runId: string): ApiError {
+  return new ApiError(400, `Thread ${threadId} already has an active run ${runId}.`);
+}
+
+/** ERRORS.md: `Can't add messages to <thread_id> while a run <run_id> is active.` */
+export function threadLockedForMessages(threadId: string, runId: string): ApiError {
+  return new ApiError(400, `Can't add messages to ${threadId} while a run ${runId} is active.`);
+}
+
+/** ERRORS.md: `Runs in status "<status>" do not accept tool outputs.` */
+export function runDoesNotAcceptToolOutputs(status: string): ApiError {
+  return new ApiError(400, `Runs in status "${status}" do not accept tool outputs.`);
+}
+
+/** ERRORS.md: `Expected tool outputs for call_ids ['a', 'b'], got ['a']` (Python lists, no period). */
+export function missingToolOutputs(expected: string[], got: string[]): ApiError {
+  const py = (ids: string[]) => `[${ids.map((id) => `'${id}'`).join(', ')}]`;
+  return new ApiError(400, `Expected tool outputs for call_ids ${py(expected)}, got ${py(got)}`, 'invalid_request_error', null, null);
+}
+
+export function unknownToolCall(callId: string): ApiError {
+  return new ApiError(400, `No tool call found with id '${callId}'.`, 'invalid_request_error', 'tool_outputs', null);
+}
+
+/** ERRORS.md: `Cannot cancel run with status '<status>'` (final period not confirmed; none added). */
+export function cannotCancelRun(status: string): ApiError {
+  return new ApiError(400, `Cannot cancel run with status '${status}'`);
+}
+
+export function threadDeletedWhileRunning(threadId: string): ApiError {
+  return new ApiError(400, `Cannot delete thread ${threadId} while a run is active.`);
+}
+
+// ---- 400: headers ---------------------------------------------------------------------------------
+
+/** ERRORS.md: the missing-header text; the mock serves v2 without the header, so this is used for unknown values. */
+export function invalidBetaHeader(value: string): ApiError {
+  return new ApiError(
+    400,
+    `Invalid 'OpenAI-Beta' header: '${value}'. Please try again by setting the header 'OpenAI-Beta: assistants=v2' (or 'assistants=v1').`,
+    'invalid_request_error',
+    null,
+    'invalid_beta',
+  );
+}
+
+export function missingApiVersion(): ApiError {
+  return new ApiError(
+    400,
+    'Missing required query parameter: api-version. Please provide a supported api-version, for example api-version=2024-05-01-preview.',
+    'invalid_request_error',
+    'api-version',
+    'missing_api_version',
+  );
+}
+
+export function unsupportedApiVersion(value: string, supported: readonly string[]): ApiError {
+  return new ApiError(
+    400,
+    `Unsupported api-version '${value}'. The supported api-versions are ${supported.join(', ')}.`,
+    'invalid_request_error',
+    'api-version',
+    'unsupported_api_version',
+  );
+}
+
+// ---- 401 ------------------------------------------------------------------------------------------
+
+/** ERRORS.md: key masked as its first 8 and last 4 characters with asterisks between. */
+export function incorrectApiKey(key: string): ApiError {
+  const masked = key.length > 12 ? key.slice(0, 8) + '*'.repeat(key.length - 12) + key.slice(-4) : key;
+  return new ApiError(
+    401,
+    `Incorrect API key provided: ${masked}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+    'invalid_request_error',
+    null,
+    'invalid_api_key',
+  );
+}
+
+export function missingApiKey(): ApiError {
+  return new ApiError(
+    401,
+    "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.",
+    'invalid_request_error',
+    null,
+    null,
+  );
+}
+
+// ---- 5xx and faults -------------------------------------------------------------------------------
+
+export function serverError(): ApiError {
+  return new ApiError(500, 'The server had an error while processing your request. Sorry about that!', 'server_error', null, null);
+}

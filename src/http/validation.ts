@@ -1,0 +1,182 @@
+/**
+ * Request validation. Route schemas (TypeBox, also fed to @fastify/swagger) are compiled by two Ajv
+ * instances: bodies are checked strictly (no type coercion, unknown fields rejected, nothing removed),
+ * while query strings and path parameters coerce "20" to 20 as every HTTP API must. The first Ajv
+ * error is translated into the OpenAI error the real validator would give (see src/http/errors.ts).
+ */
+import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+import {
+  ApiError,
+  arrayLength,
+  invalidParam,
+  invalidType,
+  invalidValue,
+  metadataTooManyKeys,
+  missingParameter,
+  numberOutOfRange,
+  stringLength,
+  unknownParameter,
+} from './errors.js';
+
+// ajv and ajv-formats are CommonJS modules with a default export.
+const Ajv = AjvModule.default ?? AjvModule;
+const addFormats = addFormatsModule.default ?? addFormatsModule;
+
+function makeAjv(coerceTypes: boolean) {
+  const ajv = new Ajv({
+    allErrors: false,
+    coerceTypes: coerceTypes ? 'array' : false,
+    removeAdditional: false,
+    useDefaults: true,
+    verbose: true,
+    strict: false,
+  });
+  addFormats(ajv);
+  return ajv;
+}
+
+const bodyAjv = makeAjv(false);
+const paramsAjv = makeAjv(true);
+
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+  const ajv = httpPart === 'body' ? bodyAjv : paramsAjv;
+  const validate = ajv.compile(schema as object) as ValidateFunction;
+  return (data: unknown) => {
+    if (validate(data)) return { value: data };
+    return { error: translateAjvErrors(validate.errors ?? [], data, httpPart === 'body') };
+  };
+};
+
+/** '/tools/0/function/name' -> 'tools[0].function.name' (the real API's way of naming a parameter). */
+export function paramName(instancePath: string, child?: string): string {
+  const parts = instancePath.split('/').filter(Boolean);
+  if (child !== undefined) parts.push(child);
+  let out = '';
+  for (const part of parts) {
+    const decoded = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (/^\d+$/.test(decoded)) out += `[${decoded}]`;
+    else out += out ? `.${decoded}` : decoded;
+  }
+  return out;
+}
+
+export function describeJsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a decimal';
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'boolean') return 'a boolean';
+  if (typeof value === 'object') return 'an object';
+  return typeof value;
+}
+
+function describeExpected(type: string | string[]): string {
+  const names: Record<string, string> = {
+    string: 'a string',
+    integer: 'an integer',
+    number: 'a number',
+    boolean: 'a boolean',
+    object: 'an object',
+    array: 'an array',
+    null: 'null',
+  };
+  const list = (Array.isArray(type) ? type : type.split(',')).map((t) => names[t] ?? t);
+  return list.join(' or ');
+}
+
+/** Picks the most useful of Ajv's errors and turns it into an ApiError. */
+export function translateAjvErrors(errors: ErrorObject[], root: unknown, isBody: boolean): ApiError {
+  if (isBody && (root === undefined || root === null || typeof root !== 'object' || Array.isArray(root))) {
+    return new ApiError(400, 'The request body must be a JSON object.', 'invalid_request_error', null, null);
+  }
+  const error = pickError(errors);
+  if (!error) return invalidParam('body', 'invalid request.');
+  const param = paramName(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return missingParameter(paramName(error.instancePath, String(params.missingProperty)));
+    case 'additionalProperties':
+      return unknownParameter(paramName(error.instancePath, String(params.additionalProperty)));
+    case 'type':
+      return invalidType(param, describeExpected(params.type as string), describeJsonType(error.data));
+    case 'enum':
+      return invalidValue(param, error.data, params.allowedValues as unknown[]);
+    case 'const':
+      return invalidValue(param, error.data, [params.allowedValue]);
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return numberOutOfRange(param, 'maximum', Number(params.limit), error.data, isIntegerSchema(error));
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return numberOutOfRange(param, 'minimum', Number(params.limit), error.data, isIntegerSchema(error));
+    case 'maxLength':
+      return stringLength(param, 'maximum', Number(params.limit), String(error.data).length);
+    case 'minLength':
+      return stringLength(param, 'minimum', Number(params.limit), String(error.data).length);
+    case 'maxItems':
+      return arrayLength(param, 'maximum', Number(params.limit), (error.data as unknown[]).length);
+    case 'minItems':
+      return arrayLength(param, 'minimum', Number(params.limit), (error.data as unknown[]).length);
+    case 'maxProperties':
+      return metadataTooManyKeys(param, Object.keys(error.data as object).length);
+    case 'propertyNames':
+      return invalidParam(param, `keys must be strings of at most 64 characters ('${String(params.propertyName)}' is too long).`);
+    case 'pattern':
+      return invalidParam(param, `'${String(error.data)}' does not match the expected pattern.`);
+    case 'format':
+      return invalidParam(param, `'${String(error.data)}' is not a valid ${String(params.format)}.`);
+    default:
+      return invalidParam(param || 'body', `${error.message ?? 'invalid value'}.`);
+  }
+}
+
+function isIntegerSchema(error: ErrorObject): boolean {
+  const schema = error.parentSchema as { type?: unknown } | undefined;
+  return schema?.type === 'integer' || Number.isInteger(error.data);
+}
+
+/**
+ * With allErrors off, Ajv reports the first failure of each branch of an anyOf and then the anyOf
+ * itself. When every branch failed on the discriminating `type` field, the caller sent an unknown
+ * kind: report that. Otherwise the branch that got deepest is the one the caller meant.
+ */
+function pickError(errors: ErrorObject[]): ErrorObject | undefined {
+  if (errors.length <= 1) return errors[0];
+  const union = errors.find((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  if (!union) return errors[0];
+  const branchErrors = errors.filter((e) => e !== union && e.instancePath.startsWith(union.instancePath));
+  const onType = branchErrors.filter(
+    (e) => (e.keyword === 'const' || e.keyword === 'enum') && e.instancePath === `${union.instancePath}/type`,
+  );
+  // Every object branch fails on `type` (or on being an object at all): an unknown discriminator value.
+  if (
+    onType.length > 0 &&
+    branchErrors.every((e) => onType.includes(e) || (e.keyword === 'type' && e.instancePath === union.instancePath))
+  ) {
+    const allowed = onType
+      .map((e) =>
+        e.keyword === 'const'
+          ? (e.params as { allowedValue: unknown }).allowedValue
+          : (e.params as { allowedValues: unknown[] }).allowedValues,
+      )
+      .flat();
+    return {
+      ...onType[0],
+      keyword: 'enum',
+      params: { allowedValues: [...new Set(allowed)] },
+    } as ErrorObject;
+  }
+  const deepest = branchErrors
+    .filter((e) => !(e.keyword === 'type' && e.instancePath === union.instancePath))
+    .sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+  if (deepest && deepest.instancePath.length > union.instancePath.length) return deepest;
+  // All branches failed at the union's own level, e.g. a number where a string or an array was expected.
+  const types = branchErrors.filter((e) => e.keyword === 'type' && e.instancePath === union.instancePath);
+  if (types.length > 0) {
+    return { ...types[0], params: { type: types.map((t) => (t.params as { type: string }).type).join(',') } } as ErrorObject;
+  }
+  return deepest ?? branchErrors[0] ?? union;
+}

@@ -1,0 +1,11 @@
+/**
+ * In-process use: `import { startServer } from 'assistants-mock'`.
+ *
+ *   const mock = await startServer({ port: 0, dbPath: ':memory:' });
+ *   const client = new OpenAI({ apiKey: 'test', baseURL: `${mock.url}/v1` });
+ *   ...
+ *   await mock.close();
+ */
+export { startServer, buildApp, type RunningServer } from './server.js';
+export type { ServerOptions, RunMode } from './config.js';
+export { ManualClock, SystemClock, type Clock } from './engine/clock.js';

@@ -1,0 +1,35 @@
+/**
+ * Registers every API resource twice: under /v1 for OpenAI clients and under /openai for Azure
+ * clients (hidden from the OpenAPI document, which would otherwise list every operation twice).
+ * One module per API resource, mirroring the API's own structure.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.js';
+import { assistantsRoutes } from './assistants.js';
+import { messagesRoutes } from './messages.js';
+import { runsRoutes } from './runs.js';
+import { stepsRoutes } from './steps.js';
+import { threadsRoutes } from './threads.js';
+
+type RouteModule = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
+
+const MODULES: RouteModule[] = [assistantsRoutes, threadsRoutes, messagesRoutes, runsRoutes, stepsRoutes];
+
+export async function registerApiRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  for (const [prefix, hidden] of [
+    ['/v1', false],
+    ['/openai', true],
+  ] as const) {
+    await app.register(
+      async (scope) => {
+        if (hidden) {
+          scope.addHook('onRoute', (route) => {
+            route.schema = { ...(route.schema ?? {}), hide: true };
+          });
+        }
+        for (const register of MODULES) await register(scope, ctx);
+      },
+      { prefix },
+    );
+  }
+}

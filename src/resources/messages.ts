@@ -1,0 +1,144 @@
+/**
+ * /threads/{thread_id}/messages: create, list, retrieve, modify, delete.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.js';
+import type { ApiVersion } from '../http/compat.js';
+import { notFound, threadLockedForMessages } from '../http/errors.js';
+import { DeletedObject, ListQuery, Metadata, Nullable } from '../http/schemas.js';
+import { deleteMessage, findMessage, listMessages, messageFileIds, updateMessage } from '../store/messages.js';
+import { listEnvelope } from '../store/pagination.js';
+import { findActiveRun } from '../store/runs.js';
+import type { MessageRow } from '../store/schema.js';
+import { checkId, docs } from './common.js';
+import { requireThread } from './threads.js';
+import { insertInputMessages, MessageInput } from './message-input.js';
+
+const ModifyMessageBody = Type.Object({ metadata: Type.Optional(Nullable(Metadata)) }, { additionalProperties: false });
+const ThreadParams = Type.Object({ thread_id: Type.String() });
+const MessageParams = Type.Object({ thread_id: Type.String(), message_id: Type.String() });
+const ListMessagesQuery = Type.Composite([ListQuery, Type.Object({ run_id: Type.Optional(Type.String()) })], {
+  additionalProperties: true,
+});
+
+export function serializeMessage(row: MessageRow, version: ApiVersion, fileIds: string[] = []) {
+  const common = {
+    id: row.id,
+    object: 'thread.message' as const,
+    created_at: row.createdAt,
+    assistant_id: row.assistantId,
+    thread_id: row.threadId,
+    run_id: row.runId,
+    role: row.role,
+    content: row.content,
+  };
+  if (version === 'v1') {
+    return {
+      ...common,
+      file_ids: fileIds,
+      status: row.status,
+      incomplete_details: row.incompleteDetails ?? null,
+      completed_at: row.completedAt,
+      incomplete_at: row.incompleteAt,
+      metadata: row.metadata,
+    };
+  }
+  return {
+    ...common,
+    attachments: row.attachments ?? [],
+    metadata: row.metadata,
+    status: row.status,
+    incomplete_details: row.incompleteDetails ?? null,
+    completed_at: row.completedAt,
+    incomplete_at: row.incompleteAt,
+  };
+}
+
+export function serializeMessageFor(ctx: AppContext, row: MessageRow, version: ApiVersion) {
+  return serializeMessage(row, version, version === 'v1' ? messageFileIds(ctx.db, row.id) : []);
+}
+
+export function requireMessage(ctx: AppContext, tenant: string, threadId: string, messageId: string): MessageRow {
+  const row = findMessage(ctx.db, tenant, threadId, checkId('message_id', messageId));
+  if (!row) throw notFound('message', messageId);
+  return row;
+}
+
+export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.post(
+    '/threads/:thread_id/messages',
+    { schema: { ...docs('Messages', 'Create a message'), params: ThreadParams, body: MessageInput } },
+    async (request) => {
+      const { tenant, apiVersion } = request.call;
+      const { thread_id } = request.params as { thread_id: string };
+      const body = request.body as MessageInput;
+      const row = ctx.db.transaction(() => {
+        requireThread(ctx, tenant, thread_id);
+        const active = findActiveRun(ctx.db, thread_id);
+        if (active) throw threadLockedForMessages(thread_id, active.id);
+        return insertInputMessages(ctx, tenant, thread_id, [body], apiVersion)[0];
+      });
+      return serializeMessageFor(ctx, row, apiVersion);
+    },
+  );
+
+  app.get(
+    '/threads/:thread_id/messages',
+    { schema: { ...docs('Messages', 'List messages'), params: ThreadParams, querystring: ListMessagesQuery } },
+    async (request) => {
+      const { tenant, apiVersion } = request.call;
+      const { thread_id } = request.params as { thread_id: string };
+      requireThread(ctx, tenant, thread_id);
+      const page = listMessages(ctx.db, tenant, thread_id, request.query as ListQuery & { run_id?: string });
+      return listEnvelope(
+        page.rows.map((row) => serializeMessageFor(ctx, row, apiVersion)),
+        page.hasMore,
+      );
+    },
+  );
+
+  app.get(
+    '/threads/:thread_id/messages/:message_id',
+    { schema: { ...docs('Messages', 'Retrieve a message'), params: MessageParams } },
+    async (request) => {
+      const { tenant, apiVersion } = request.call;
+      const { thread_id, message_id } = request.params as { thread_id: string; message_id: string };
+      requireThread(ctx, tenant, thread_id);
+      return serializeMessageFor(ctx, requireMessage(ctx, tenant, thread_id, message_id), apiVersion);
+    },
+  );
+
+  app.post(
+    '/threads/:thread_id/messages/:message_id',
+    { schema: { ...docs('Messages', 'Modify a message'), params: MessageParams, body: ModifyMessageBody } },
+    async (request) => {
+      const { tenant, apiVersion } = request.call;
+      const { thread_id, message_id } = request.params as { thread_id: string; message_id: string };
+      const body = request.body as Static<typeof ModifyMessageBody>;
+      requireThread(ctx, tenant, thread_id);
+      const current = requireMessage(ctx, tenant, thread_id, message_id);
+      const row = body.metadata !== undefined ? updateMessage(ctx.db, current.id, { metadata: body.metadata ?? {} })! : current;
+      return serializeMessageFor(ctx, row, apiVersion);
+    },
+  );
+
+  app.delete(
+    '/threads/:thread_id/messages/:message_id',
+    {
+      schema: {
+        ...docs('Messages', 'Delete a message'),
+        params: MessageParams,
+        response: { 200: DeletedObject('thread.message.deleted') },
+      },
+    },
+    async (request) => {
+      const { tenant } = request.call;
+      const { thread_id, message_id } = request.params as { thread_id: string; message_id: string };
+      requireThread(ctx, tenant, thread_id);
+      requireMessage(ctx, tenant, thread_id, message_id);
+      deleteMessage(ctx.db, tenant, thread_id, message_id);
+      return { id: message_id, object: 'thread.message.deleted', deleted: true };
+    },
+  );
+}

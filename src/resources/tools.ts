@@ -1,0 +1,66 @@
+/**
+ * Tool definitions as assistants and runs store and show them. One stored form (v2), two faces:
+ * v1's `retrieval` is stored as `file_search` and shown as `retrieval` again to v1 callers.
+ */
+import type { ApiVersion } from '../http/compat.js';
+import { invalidValue } from '../http/errors.js';
+import type { Tool } from '../http/schemas.js';
+
+export interface FunctionDefinition {
+  name: string;
+  description?: string;
+  parameters?: Record<string, unknown>;
+  strict?: boolean | null;
+}
+
+export type StoredTool =
+  | { type: 'code_interpreter' }
+  | { type: 'file_search'; file_search?: { max_num_results?: number; ranking_options?: { ranker?: string; score_threshold: number } } }
+  | { type: 'function'; function: FunctionDefinition };
+
+const V2_TYPES = ['code_interpreter', 'function', 'file_search'];
+const V1_TYPES = ['code_interpreter', 'function', 'retrieval'];
+
+/** Checks the tool kinds against the caller's version and fills the defaults the real API fills. */
+export function normalizeTools(tools: Tool[] | undefined, version: ApiVersion, param = 'tools'): StoredTool[] {
+  return (tools ?? []).map((tool, i) => {
+    const allowed = version === 'v1' ? V1_TYPES : V2_TYPES;
+    if (!allowed.includes(tool.type)) throw invalidValue(`${param}[${i}].type`, tool.type, allowed);
+    switch (tool.type) {
+      case 'retrieval':
+        return { type: 'file_search' };
+      case 'file_search':
+        return {
+          type: 'file_search',
+          file_search: {
+            ...(tool.file_search?.max_num_results !== undefined ? { max_num_results: tool.file_search.max_num_results } : {}),
+            ranking_options: {
+              ranker: tool.file_search?.ranking_options?.ranker ?? 'default_2024_08_21',
+              score_threshold: tool.file_search?.ranking_options?.score_threshold ?? 0,
+            },
+          },
+        };
+      case 'function':
+        return {
+          type: 'function',
+          function: {
+            name: tool.function.name,
+            ...(tool.function.description !== undefined ? { description: tool.function.description } : {}),
+            parameters: tool.function.parameters ?? { type: 'object', properties: {} },
+            strict: tool.function.strict ?? false,
+          },
+        };
+      default:
+        return { type: 'code_interpreter' };
+    }
+  });
+}
+
+export function serializeTools(tools: unknown[], version: ApiVersion): unknown[] {
+  if (version === 'v2') return tools;
+  return (tools as StoredTool[]).map((tool) => (tool.type === 'file_search' ? { type: 'retrieval' } : tool));
+}
+
+export function functionTools(tools: unknown[]): FunctionDefinition[] {
+  return (tools as StoredTool[]).filter((t) => t.type === 'function').map((t) => (t as { function: FunctionDefinition }).function);
+}

@@ -1,0 +1,183 @@
+/**
+ * The app factory: one Fastify instance with its database, clock, scheduler, event bus and run
+ * engine. `buildApp` is for route-level tests (supertest, inject); `startServer` listens on a port
+ * and is what the CLI and in-process users call.
+ */
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { resolveConfig, type Config, type ServerOptions } from './config.js';
+import type { AppContext } from './context.js';
+import { SystemClock } from './engine/clock.js';
+import { Scheduler } from './engine/scheduler.js';
+import { RunEngine } from './engine/run-engine.js';
+import { EventBus } from './streaming/event-bus.js';
+import { StreamRegistry } from './streaming/sse.js';
+import { closeDatabase, openDatabase } from './store/database.js';
+import { newRequestId } from './util/ids.js';
+import { authenticate, setStandardHeaders, surfaceOf, tenantOf, versionFromAzureQuery, versionFromBetaHeader } from './http/compat.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { invalidJson } from './http/errors.js';
+import { validatorCompiler } from './http/validation.js';
+import { registerApiRoutes } from './resources/index.js';
+import { registerAdmin } from './admin/index.js';
+import { loadClockOffset } from './admin/clock.js';
+import { VERSION } from './version.js';
+import { countTokens } from './behavior/tokens.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+}
+
+export interface RunningServer {
+  /** Base of the server, e.g. `http://127.0.0.1:4141`; OpenAI clients use `${url}/v1`. */
+  url: string;
+  port: number;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** Pretty-printed JSON with two-space indentation, as the real service answers (ERRORS.md). */
+const serialize = (payload: unknown) => JSON.stringify(payload, null, 2);
+
+export async function buildApp(options: ServerOptions = {}): Promise<FastifyInstance> {
+  const config = resolveConfig(options);
+  const db = openDatabase(config.dbPath);
+  const clock = config.clock ?? new SystemClock(loadClockOffset(db));
+  const scheduler = new Scheduler(clock);
+  const bus = new EventBus();
+  const ctx: AppContext = { config, db, clock, scheduler, bus, streams: new StreamRegistry(), engine: undefined as unknown as RunEngine };
+  ctx.engine = new RunEngine(ctx);
+
+  const app = Fastify({
+    logger: loggerOptions(config),
+    genReqId: () => newRequestId(),
+    // One log line per request comes from our onResponse hook (with tenant and timing).
+    logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
+    ajv: undefined,
+  });
+  app.decorate('ctx', ctx);
+  ctx.log = app.log;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(() => serialize);
+  app.setReplySerializer(serialize);
+  installJsonParser(app);
+  installErrorHandling(app, config.bodyLimitBytes);
+  installCompatHooks(app, config);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'assistants-mock',
+        version: VERSION,
+        description:
+          'A local stand-in for the OpenAI Assistants API (v1 and v2). OpenAI clients use /v1, Azure clients /openai; /__admin is the control API.',
+      },
+      servers: [{ url: '/' }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'api-key' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', version: VERSION }));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await registerApiRoutes(app, ctx);
+  await registerAdmin(app, ctx);
+
+  app.addHook('onReady', async () => {
+    await ctx.engine.start();
+    // Load the tokenizer (~0.3 s) in the background, off the start-up path and off the first run.
+    setTimeout(() => countTokens('warm up'), 250).unref();
+  });
+  // Streams are long-lived responses: end them first, or closing would wait for them.
+  app.addHook('preClose', async () => {
+    ctx.streams.closeAll();
+  });
+  app.addHook('onClose', async () => {
+    ctx.engine.stop();
+    ctx.scheduler.close();
+    closeDatabase(db);
+  });
+  return app;
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const app = await buildApp(options);
+  const { port, host } = app.ctx.config;
+  await app.listen({ port, host });
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return {
+    url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${actualPort}`,
+    port: actualPort,
+    app,
+    close: () => app.close(),
+  };
+}
+
+function loggerOptions(config: Config): FastifyServerOptions['logger'] {
+  if (!config.logger) return false;
+  const base = { level: config.logLevel };
+  if (!config.prettyLogs) return base;
+  return { ...base, transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } };
+}
+
+/** JSON bodies: an empty body counts as `{}`; a broken one gets the real "could not parse" 400. */
+function installJsonParser(app: FastifyInstance): void {
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(invalidJson(), undefined);
+    }
+  });
+}
+
+function installCompatHooks(app: FastifyInstance, config: Config): void {
+  app.addHook('onRequest', async (request) => {
+    const surface = surfaceOf(request.url);
+    request.call = { surface, apiVersion: 'v2', tenant: tenantOf(undefined), startedAt: process.hrtime.bigint() };
+    if (surface === 'openai' || surface === 'azure' || surface === 'admin') {
+      const key = authenticate(request, config);
+      request.call.tenant = tenantOf(key);
+    }
+    if (surface === 'openai') request.call.apiVersion = versionFromBetaHeader(request);
+    if (surface === 'azure') request.call.apiVersion = versionFromAzureQuery(request);
+  });
+  // A POST without a body (the SDKs send none for cancel) validates as an empty object.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.method === 'POST') request.body = {};
+  });
+  app.addHook('onSend', async (request, reply) => {
+    setStandardHeaders(request, reply);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.call?.surface === 'other' && request.url === '/healthz') return;
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        tenant: request.call?.tenant,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request',
+    );
+  });
+}

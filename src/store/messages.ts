@@ -1,0 +1,66 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from './database.js';
+import { listPage, type PageQuery } from './pagination.js';
+import { messageFiles, messages, type MessageRow } from './schema.js';
+
+export type NewMessage = Omit<MessageRow, 'seq'>;
+
+export function insertMessage(db: Db, row: NewMessage): MessageRow {
+  return db.insert(messages).values(row).returning().get();
+}
+
+export function findMessage(db: Db, tenant: string, threadId: string, id: string): MessageRow | undefined {
+  return db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.id, id), eq(messages.threadId, threadId), eq(messages.tenant, tenant)))
+    .get();
+}
+
+export function findMessageById(db: Db, id: string): MessageRow | undefined {
+  return db.select().from(messages).where(eq(messages.id, id)).get();
+}
+
+export function updateMessage(db: Db, id: string, changes: Partial<NewMessage>): MessageRow | undefined {
+  return db.update(messages).set(changes).where(eq(messages.id, id)).returning().get();
+}
+
+export function deleteMessage(db: Db, tenant: string, threadId: string, id: string): boolean {
+  return (
+    db
+      .delete(messages)
+      .where(and(eq(messages.id, id), eq(messages.threadId, threadId), eq(messages.tenant, tenant)))
+      .run().changes > 0
+  );
+}
+
+export function listMessages(db: Db, tenant: string, threadId: string, query: PageQuery & { run_id?: string }) {
+  const scope = and(
+    eq(messages.threadId, threadId),
+    eq(messages.tenant, tenant),
+    query.run_id ? eq(messages.runId, query.run_id) : undefined,
+  );
+  return listPage<MessageRow>(db, { table: messages, seq: messages.seq, id: messages.id }, scope, query);
+}
+
+/** Every message of a thread, oldest first (the prompt the "model" sees). */
+export function allMessages(db: Db, threadId: string): MessageRow[] {
+  return db.select().from(messages).where(eq(messages.threadId, threadId)).orderBy(asc(messages.seq)).all();
+}
+
+/** v1: ids of the files attached to a message, oldest first. */
+export function messageFileIds(db: Db, messageId: string): string[] {
+  return db
+    .select({ fileId: messageFiles.fileId })
+    .from(messageFiles)
+    .where(eq(messageFiles.messageId, messageId))
+    .orderBy(asc(messageFiles.seq))
+    .all()
+    .map((r) => r.fileId);
+}
+
+export function addMessageFiles(db: Db, tenant: string, messageId: string, fileIds: string[], createdAt: number): void {
+  for (const fileId of new Set(fileIds)) {
+    db.insert(messageFiles).values({ tenant, messageId, fileId, createdAt }).onConflictDoNothing().run();
+  }
+}

@@ -1,0 +1,99 @@
+import { and, asc, eq, inArray, notInArray } from 'drizzle-orm';
+import { ACTIVE_STATUSES, TERMINAL_STATUSES } from '../engine/state-machine.js';
+import type { Db } from './database.js';
+import { listPage, type PageQuery } from './pagination.js';
+import { messages, runs, runSteps, type RunRow, type RunStepRow } from './schema.js';
+
+export type NewRun = Omit<RunRow, 'seq'>;
+export type NewRunStep = Omit<RunStepRow, 'seq'>;
+
+export function insertRun(db: Db, row: NewRun): RunRow {
+  return db.insert(runs).values(row).returning().get();
+}
+
+export function findRun(db: Db, tenant: string, threadId: string, id: string): RunRow | undefined {
+  return db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.id, id), eq(runs.threadId, threadId), eq(runs.tenant, tenant)))
+    .get();
+}
+
+export function findRunById(db: Db, id: string): RunRow | undefined {
+  return db.select().from(runs).where(eq(runs.id, id)).get();
+}
+
+export function updateRun(db: Db, id: string, changes: Partial<NewRun>): RunRow {
+  return db.update(runs).set(changes).where(eq(runs.id, id)).returning().get();
+}
+
+/** The run that holds the thread (queued, in_progress, requires_action or cancelling), if any. */
+export function findActiveRun(db: Db, threadId: string): RunRow | undefined {
+  return db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.threadId, threadId), inArray(runs.status, [...ACTIVE_STATUSES])))
+    .get();
+}
+
+export function listRuns(db: Db, tenant: string, threadId: string, query: PageQuery) {
+  return listPage<RunRow>(
+    db,
+    { table: runs, seq: runs.seq, id: runs.id },
+    and(eq(runs.threadId, threadId), eq(runs.tenant, tenant)),
+    query,
+  );
+}
+
+/** Runs the engine must pick up again after a restart. */
+export function unfinishedRuns(db: Db): RunRow[] {
+  return db
+    .select()
+    .from(runs)
+    .where(notInArray(runs.status, [...TERMINAL_STATUSES]))
+    .orderBy(asc(runs.seq))
+    .all();
+}
+
+export function insertStep(db: Db, row: NewRunStep): RunStepRow {
+  return db.insert(runSteps).values(row).returning().get();
+}
+
+export function updateStep(db: Db, id: string, changes: Partial<NewRunStep>): RunStepRow {
+  return db.update(runSteps).set(changes).where(eq(runSteps.id, id)).returning().get();
+}
+
+export function findStep(db: Db, tenant: string, runId: string, id: string): RunStepRow | undefined {
+  return db
+    .select()
+    .from(runSteps)
+    .where(and(eq(runSteps.id, id), eq(runSteps.runId, runId), eq(runSteps.tenant, tenant)))
+    .get();
+}
+
+export function stepsOfRun(db: Db, runId: string): RunStepRow[] {
+  return db.select().from(runSteps).where(eq(runSteps.runId, runId)).orderBy(asc(runSteps.seq)).all();
+}
+
+export function listSteps(db: Db, tenant: string, runId: string, query: PageQuery) {
+  return listPage<RunStepRow>(
+    db,
+    { table: runSteps, seq: runSteps.seq, id: runSteps.id },
+    and(eq(runSteps.runId, runId), eq(runSteps.tenant, tenant)),
+    query,
+  );
+}
+
+/** Recovery: forget the half-done turn of a run that was in progress when the process died. */
+export function discardUnfinishedTurn(db: Db, runId: string): void {
+  const open = db
+    .select()
+    .from(runSteps)
+    .where(and(eq(runSteps.runId, runId), eq(runSteps.status, 'in_progress')))
+    .all();
+  for (const step of open) {
+    const details = step.stepDetails as { type: string; message_creation?: { message_id: string } };
+    if (details.message_creation) db.delete(messages).where(eq(messages.id, details.message_creation.message_id)).run();
+    db.delete(runSteps).where(eq(runSteps.id, step.id)).run();
+  }
+}
