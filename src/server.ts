@@ -21,6 +21,7 @@ import { invalidJson } from './http/errors.js';
 import { validatorCompiler } from './http/validation.js';
 import { registerApiRoutes } from './resources/index.js';
 import { registerAdmin } from './admin/index.js';
+import { createAdminServices } from './admin/services.js';
 import { loadClockOffset } from './admin/clock.js';
 import { VERSION } from './version.js';
 import { countTokens } from './behavior/tokens.js';
@@ -44,11 +45,13 @@ const serialize = (payload: unknown) => JSON.stringify(payload, null, 2);
 
 export async function buildApp(options: ServerOptions = {}): Promise<FastifyInstance> {
   const config = resolveConfig(options);
+  // Before the database opens: a bad scenario file stops the start with nothing left open.
+  const admin = createAdminServices(config);
   const db = openDatabase(config.dbPath);
   const clock = config.clock ?? new SystemClock(loadClockOffset(db));
   const scheduler = new Scheduler(clock);
   const bus = new EventBus();
-  const ctx: AppContext = { config, db, clock, scheduler, bus, streams: new StreamRegistry(), engine: undefined as unknown as RunEngine };
+  const ctx: AppContext = { config, db, clock, scheduler, bus, streams: new StreamRegistry(), ...admin, engine: undefined as unknown as RunEngine };
   ctx.engine = new RunEngine(ctx);
 
   const app = Fastify({
@@ -137,7 +140,8 @@ function loggerOptions(config: Config): FastifyServerOptions['logger'] {
 
 /** JSON bodies: an empty body counts as `{}`; a broken one gets the real "could not parse" 400. */
 function installJsonParser(app: FastifyInstance): void {
-  app.removeContentTypeParser(['application/json']);
+  // Only JSON (and multipart, for files) is accepted: anything else is a 415, as documented.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, {});

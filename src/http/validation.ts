@@ -172,7 +172,8 @@ function pickError(errors: ErrorObject[]): ErrorObject | undefined {
   const deepest = branchErrors
     .filter((e) => !(e.keyword === 'type' && e.instancePath === union.instancePath))
     .sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
-  if (deepest && deepest.instancePath.length > union.instancePath.length) return deepest;
+  // A branch whose type matched failed on something else (a length, a range): that is the error.
+  if (deepest) return deepest;
   // All branches failed at the union's own level, e.g. a number where a string or an array was expected.
   const types = branchErrors.filter((e) => e.keyword === 'type' && e.instancePath === union.instancePath);
   if (types.length > 0) {
