@@ -3,7 +3,9 @@
  * module. Nothing here is global: two servers in one process (tests do this) share nothing.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Behavior } from './behavior/types.js';
+import type { ScenarioRegistry } from './behavior/scenarios/registry.js';
+import type { FaultInjector } from './admin/faults.js';
+import type { RequestJournal } from './admin/journal.js';
 import type { Config } from './config.js';
 import type { Clock } from './engine/clock.js';
 import type { Scheduler } from './engine/scheduler.js';
@@ -22,8 +24,12 @@ export interface AppContext {
   /** Open SSE responses, ended cleanly on shutdown. */
   streams: StreamRegistry;
   engine: RunEngine;
-  /** Scenario rules (src/behavior/scenarios); consulted before the defaults in every turn. */
-  scenarios?: Behavior;
+  /** Scenario rules (src/behavior/scenarios); a Behavior consulted before the defaults in every turn. */
+  scenarios: ScenarioRegistry;
+  /** The control API's request journal (src/admin/journal.ts), filled for /v1 and /openai requests. */
+  journal: RequestJournal;
+  /** Injected HTTP faults per tenant (src/admin/faults.ts), applied before API routes run. */
+  faults: FaultInjector;
   log?: FastifyBaseLogger;
   /** Resolves `tool_resources.file_search.vector_stores` helpers; set by the vector store module. */
   createVectorStoreFromHelper?: VectorStoreFactory;

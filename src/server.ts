@@ -16,9 +16,9 @@ import { StreamRegistry } from './streaming/sse.js';
 import { closeDatabase, openDatabase } from './store/database.js';
 import { newRequestId } from './util/ids.js';
 import { authenticate, setStandardHeaders, surfaceOf, tenantOf, versionFromAzureQuery, versionFromBetaHeader } from './http/compat.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
 import { invalidJson } from './http/errors.js';
-import { validatorCompiler } from './http/validation.js';
+import { validatorCompiler, warmValidators } from './http/validation.js';
 import { registerApiRoutes } from './resources/index.js';
 import { registerAdmin } from './admin/index.js';
 import { createAdminServices } from './admin/services.js';
@@ -51,7 +51,16 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   const clock = config.clock ?? new SystemClock(loadClockOffset(db));
   const scheduler = new Scheduler(clock);
   const bus = new EventBus();
-  const ctx: AppContext = { config, db, clock, scheduler, bus, streams: new StreamRegistry(), ...admin, engine: undefined as unknown as RunEngine };
+  const ctx: AppContext = {
+    config,
+    db,
+    clock,
+    scheduler,
+    bus,
+    streams: new StreamRegistry(),
+    ...admin,
+    engine: undefined as unknown as RunEngine,
+  };
   ctx.engine = new RunEngine(ctx);
 
   const app = Fastify({
@@ -62,6 +71,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
+    frameworkErrors: frameworkErrorHandler,
     ajv: undefined,
   });
   app.decorate('ctx', ctx);
@@ -103,6 +113,8 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     await ctx.engine.start();
     // Load the tokenizer (~0.3 s) in the background, off the start-up path and off the first run.
     setTimeout(() => countTokens('warm up'), 250).unref();
+    // Compile the request validators in the background too (they also compile on first use).
+    setTimeout(warmValidators, 50).unref();
   });
   // Streams are long-lived responses: end them first, or closing would wait for them.
   app.addHook('preClose', async () => {

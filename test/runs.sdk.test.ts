@@ -2,7 +2,7 @@
  * Issue 3 through the official SDKs (4.x and 7.x): the run lifecycle, tool calls, cancel, the thread
  * lock, misuse, pagination of runs and steps, token accounting.
  */
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countTokens } from '../src/behavior/tokens.js';
 import { SDKS, type Obj, type SdkAdapter } from './helpers/sdk.js';

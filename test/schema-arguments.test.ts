@@ -1,8 +1,11 @@
 /**
  * Function-call arguments generated from JSON Schemas validate against them, deterministically.
  */
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+// ajv-formats is CommonJS: under NodeNext its function is the default export's `default`.
+const addFormats = addFormatsModule.default;
 import { describe, expect, it } from 'vitest';
 import { generateArguments } from '../src/behavior/schema-arguments.js';
 import { mentions } from '../src/behavior/defaults.js';

@@ -7,7 +7,7 @@
 import type { TextAnnotation } from '../behavior/types.js';
 
 export interface MessageDelta {
-  content: unknown[];
+  content: { index: number; type: 'text'; text: { value: string; annotations?: unknown[] } }[];
 }
 
 export interface StepDelta {
@@ -34,7 +34,7 @@ export function textDeltas(text: string, annotations: TextAnnotation[], wordsPer
     offset += piece.length;
     const due = annotations.map((a, index) => ({ a, index })).filter(({ a, index }) => !sent.has(index) && a.end_index <= offset);
     due.forEach(({ index }) => sent.add(index));
-    const value: Record<string, unknown> = { value: piece };
+    const value: MessageDelta['content'][number]['text'] = { value: piece };
     if (i === 0) value.annotations = due.map(({ a, index }) => ({ index, ...a }));
     else if (due.length > 0) value.annotations = due.map(({ a, index }) => ({ index, ...a }));
     return { content: [{ index: 0, type: 'text', text: value }] };

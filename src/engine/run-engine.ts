@@ -28,6 +28,7 @@ import {
 } from '../http/errors.js';
 import { serializeMessage } from '../resources/messages.js';
 import { serializeThread } from '../resources/threads.js';
+import { indexPendingFiles } from '../retrieval/ingest.js';
 import { searchVectorStores } from '../retrieval/search.js';
 import { serializeRun, serializeStep } from '../serializers/run.js';
 import { findAssistant } from '../store/assistants.js';
@@ -55,7 +56,7 @@ import {
 } from '../store/schema.js';
 import { findThread } from '../store/threads.js';
 import { newId } from '../util/ids.js';
-import { textDeltas, toolCallDeltas, type StreamedCall } from './deltas.js';
+import { textDeltas, toolCallDeltas, type MessageDelta, type StreamedCall } from './deltas.js';
 import { lastUserMessage, promptMessages, promptTokens } from './prompt.js';
 import { assertTransition, CANCELLABLE_STATUSES, isActive, isTerminal, type RunStatus } from './state-machine.js';
 
@@ -67,6 +68,11 @@ export interface EngineState {
   usage: { prompt_tokens: number; completion_tokens: number };
   toolOutputs: ToolOutputRecord[];
   searchResults?: SearchHit[];
+  /**
+   * The usage of the tool_calls step waiting in requires_action. A step's `usage` is null while it is
+   * in_progress (spec, RunStepCompletionUsage), so it is kept here until the step is closed.
+   */
+  stepUsage?: { stepId: string; usage: { prompt_tokens: number; completion_tokens: number } };
 }
 
 type Phase = 'start' | 'plan' | 'begin' | 'stream' | 'finish' | 'cancel';
@@ -210,10 +216,12 @@ export class RunEngine {
           const output = outputs.find((o) => o.tool_call_id === call.id);
           return output && call.function ? { ...call, function: { ...call.function, output: output.output } } : call;
         });
+        const pendingUsage = stateOf(current).stepUsage;
         completedStep = updateStep(db, step.id, {
           status: 'completed',
           completedAt: now,
           stepDetails: { type: 'tool_calls', tool_calls: toolCalls },
+          usage: pendingUsage?.stepId === step.id ? toUsage(pendingUsage.usage) : step.usage,
         });
       }
       const state = stateOf(current);
@@ -226,7 +234,7 @@ export class RunEngine {
         status: 'queued',
         requiredAction: null,
         turn: current.turn + 1,
-        engineState: { ...state, toolOutputs: [...state.toolOutputs, ...records], searchResults: undefined },
+        engineState: { ...state, toolOutputs: [...state.toolOutputs, ...records], searchResults: undefined, stepUsage: undefined },
       });
       return { run: updated, completedStep };
     });
@@ -480,22 +488,23 @@ export class RunEngine {
     // Paced streams send one delta per tick; otherwise (and in manual mode) all at once.
     const all = plan.paceMs <= 0 || this.ctx.config.runMode === 'manual';
     const end = all ? plan.deltas.length : Math.min(plan.cursor + 1, plan.deltas.length);
+    // Issue 4 fix: the sent text is now stored after every tick, unpaced ones too (it was only for paced
+    // streams): a cancel between this phase and finish closed the message with the content [] stored at
+    // begin although the client had received every delta. A GET shows what has been streamed so far.
+    if (plan.message) updateMessage(this.ctx.db, plan.message.id, { content: sentContent(plan, end) });
+    this.publishDeltas(run, plan, end);
+    if (plan.cursor < plan.deltas.length) return this.schedule(run.id, 'stream', plan.paceMs);
+    this.schedule(run.id, 'finish', 0);
+  }
+
+  /** Publishes the plan's deltas up to (not including) `end`, advancing its cursor. */
+  private publishDeltas(run: RunRow, plan: TurnPlan, end: number): void {
     for (; plan.cursor < end; plan.cursor++) {
       const { event, delta } = plan.deltas[plan.cursor];
       const id = event === 'thread.message.delta' ? plan.message!.id : plan.step!.id;
       const object = event === 'thread.message.delta' ? 'thread.message.delta' : 'thread.run.step.delta';
       this.publishRaw(run, event, { id, object, delta });
     }
-    if (!all && plan.message && plan.text !== undefined) {
-      // While a paced reply streams, a GET of the message shows what has been sent so far.
-      const sent = plan.deltas
-        .slice(0, plan.cursor)
-        .map((d) => (d.delta as { content: { text: { value: string } }[] }).content[0].text.value)
-        .join('');
-      updateMessage(this.ctx.db, plan.message.id, { content: [{ type: 'text', text: { value: sent, annotations: [] } }] });
-    }
-    if (plan.cursor < plan.deltas.length) return this.schedule(run.id, 'stream', plan.paceMs);
-    this.schedule(run.id, 'finish', 0);
   }
 
   private phaseFinish(run: RunRow): void {
@@ -519,9 +528,11 @@ export class RunEngine {
     const functionCalls = calls.filter((c) => c.type === 'function');
     if (functionCalls.length > 0) {
       const { updated, step } = this.ctx.db.transaction(() => {
+        // Issue 4 fix: the step stays in_progress, so its usage stays null (it was set here, and a GET
+        // of the step at requires_action differed from the spec and from what was streamed); it is
+        // kept in the engine state and written when the step is closed.
         const step = updateStep(this.ctx.db, plan.step!.id, {
           stepDetails: { type: 'tool_calls', tool_calls: calls.map((c) => c.stored) },
-          usage: toUsage(usage),
         });
         assertTransition(run.status, 'requires_action');
         const updated = updateRun(this.ctx.db, run.id, {
@@ -537,7 +548,7 @@ export class RunEngine {
             },
           },
           usage: toUsage(totals),
-          engineState: { ...state, usage: totals },
+          engineState: { ...state, usage: totals, stepUsage: { stepId: plan.step!.id, usage } },
         });
         return { updated, step };
       });
@@ -577,12 +588,16 @@ export class RunEngine {
     const usage = plan ? this.turnUsage(plan, completion) : { prompt_tokens: 0, completion_tokens: 0 };
     const totals = addUsage(state.usage, usage);
     const messageStatus = status === 'completed' ? 'completed' : 'incomplete';
+    // Issue 4 fix: a run ended mid-stream (control API complete/fail) stored the whole planned text
+    // although only part of it had been streamed. A completed run now streams the rest first; any
+    // other ending keeps exactly the text streamed so far (what the SDK accumulators hold).
+    if (plan?.message && status === 'completed') this.publishDeltas(run, plan, plan.deltas.length);
     const result = this.ctx.db.transaction(() => {
       let message: MessageRow | undefined;
       if (plan?.message) {
         message = updateMessage(this.ctx.db, plan.message.id, {
           status: plan.truncated || status !== 'completed' ? 'incomplete' : messageStatus,
-          content: [{ type: 'text', text: { value: plan.text ?? '', annotations: plan.annotations ?? [] } }],
+          content: sentContent(plan, plan.cursor),
           completedAt: status === 'completed' && !plan.truncated ? now : null,
           incompleteAt: status === 'completed' && !plan.truncated ? null : now,
           incompleteDetails:
@@ -677,7 +692,9 @@ export class RunEngine {
       if (current.status !== 'in_progress' && current.status !== 'queued' && current.status !== 'requires_action') return;
       if (current.status !== 'in_progress')
         current = this.transition(current, 'failed', { failedAt: this.now(), lastError: serverLastError() }, 'thread.run.failed');
-      else this.endRun(current, 'failed', { lastError: serverLastError() }, undefined);
+      // Issue 4 fix: the turn's plan is passed on (it was `undefined`), so a message that was streaming
+      // ends `incomplete` (run_failed) with the text sent so far instead of staying in_progress forever.
+      else this.endRun(current, 'failed', { lastError: serverLastError() }, this.tasks.get(runId)?.plan);
     } catch {
       this.tasks.delete(runId);
     }
@@ -711,6 +728,7 @@ export class RunEngine {
       .from(runSteps)
       .where(and(eq(runSteps.runId, run.id), inArray(runSteps.status, ['in_progress'])))
       .all();
+    const pending = stateOf(run).stepUsage;
     return open.map((step) =>
       updateStep(this.ctx.db, step.id, {
         status,
@@ -719,7 +737,7 @@ export class RunEngine {
         cancelledAt: status === 'cancelled' ? now : null,
         expiredAt: status === 'expired' ? now : null,
         lastError: status === 'failed' ? (lastError ?? serverLastError()) : null,
-        usage: step.id === usageStepId && usage ? toUsage(usage) : step.usage,
+        usage: step.id === usageStepId && usage ? toUsage(usage) : pending?.stepId === step.id ? toUsage(pending.usage) : step.usage,
       }),
     );
   }
@@ -787,6 +805,8 @@ export class RunEngine {
     };
     const query = call.query ?? lastUserMessage(allMessages(this.ctx.db, run.threadId));
     const ids = thread ? vectorStoreIdsOf(run, thread) : [];
+    // As the real API, a run waits for its stores to be ready: finish any pending indexing now.
+    if (ids.length > 0) indexPendingFiles(this.ctx, run.tenant, ids);
     const hits =
       ids.length > 0
         ? searchVectorStores(this.ctx.db, run.tenant, ids, query, {
@@ -870,7 +890,21 @@ export function stateOf(run: RunRow): EngineState {
     usage: state.usage ?? { prompt_tokens: 0, completion_tokens: 0 },
     toolOutputs: state.toolOutputs ?? [],
     searchResults: state.searchResults,
+    stepUsage: state.stepUsage,
   };
+}
+
+/**
+ * The stored content of a text turn whose deltas before `end` have been sent: their text, and the
+ * annotations they carried (textDeltas sends each one with the fragment that reaches its end_index).
+ * Nothing sent yet: no content block, as at thread.message.created.
+ */
+function sentContent(plan: TurnPlan, end: number): unknown[] {
+  const sent = plan.deltas.slice(0, end).filter((d) => d.event === 'thread.message.delta');
+  if (sent.length === 0) return [];
+  const value = sent.map((d) => (d.delta as MessageDelta).content[0].text.value).join('');
+  const annotations = (plan.annotations ?? []).filter((a) => a.end_index <= value.length);
+  return [{ type: 'text', text: { value, annotations } }];
 }
 
 function pendingCalls(run: RunRow): { id: string; function: { name: string; arguments: string } }[] {

@@ -13,6 +13,18 @@ export function sendApiError(request: FastifyRequest, reply: FastifyReply, error
   return reply.code(error.status).type('application/json').send(error.toBody());
 }
 
+/**
+ * Errors Fastify raises before routing (a path that is not valid percent-encoding: 400; a path
+ * parameter over maxParamLength: 414) skip the error handler; without this they answered in
+ * Fastify's own shape. Found by test/fuzz.test.ts. Passed as the `frameworkErrors` server option.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const path = request.url.split('?')[0];
+  const status = error.statusCode ?? 400;
+  const reason = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the path is not valid';
+  void sendApiError(request, reply, new ApiError(status, `Invalid URL (${request.method} ${path}): ${reason}.`));
+}
+
 /** Maps every error (ours, Fastify's, and the unexpected) to the OpenAI error shape. Never a bare 500. */
 export function installErrorHandling(app: FastifyInstance, bodyLimitBytes: number): void {
   // A second router that knows every route, only to tell 405 (known path, other method) from 404.

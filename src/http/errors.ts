@@ -31,7 +31,18 @@ export class ApiError extends Error {
 }
 
 /** Human names of the objects in "No <name> found with id '<id>'." */
-export type ObjectName = 'assistant' | 'thread' | 'message' | 'run' | 'step' | 'file' | 'vector store' | 'vector store file' | 'file batch';
+export type ObjectName =
+  | 'assistant'
+  | 'thread'
+  | 'message'
+  | 'run'
+  | 'step'
+  | 'file'
+  | 'vector store'
+  | 'vector store file'
+  | 'file batch'
+  | 'assistant file'
+  | 'message file';
 
 // ---- 404 ------------------------------------------------------------------------------------------
 
@@ -197,6 +208,11 @@ export function fileTooLarge(limitBytes: number, bytesRead: number): ApiError {
   return new ApiError(413, `Maximum content size limit (${limitBytes}) exceeded (${bytesRead} bytes read)`, 'server_error', null, null);
 }
 
+/** A multipart body that cannot be parsed (bad boundary, truncated part, ...). */
+export function invalidMultipart(reason: string): ApiError {
+  return new ApiError(400, `Could not parse multipart form: ${reason}`, 'invalid_request_error', null, null);
+}
+
 /** The static chunking rule the spec states ("the overlap must not exceed half of max_chunk_size_tokens"). */
 export function chunkOverlapTooLarge(param: string, overlap: number, max: number): ApiError {
   return invalidParam(
@@ -294,6 +310,32 @@ export function unsupportedApiVersion(value: string, supported: readonly string[
   );
 }
 
+/**
+ * A v1-only endpoint (assistant files, message files) called with v2 (`OpenAI-Beta: assistants=v2`
+ * or a v2 Azure api-version). Modelled on the quoted v1-retirement text (ERRORS.md), pointing the
+ * other way; the real v2-era answer was not found.
+ */
+export function v1OnlyEndpoint(): ApiError {
+  return new ApiError(
+    400,
+    "This endpoint belongs to the v1 Assistants API. Please try again by setting the header 'OpenAI-Beta: assistants=v1' (Azure: api-version 2024-02-15-preview or 2024-03-01-preview). In v2, files are attached through tool_resources and message attachments.",
+    'invalid_request_error',
+    null,
+    'invalid_beta',
+  );
+}
+
+/** v1: more files on an assistant than the v1 limit (20). Text in the style of the real validator; the real one was not found. */
+export function tooManyAssistantFiles(limit: number): ApiError {
+  return new ApiError(
+    400,
+    `Invalid 'file_id': an assistant can have at most ${limit} files attached.`,
+    'invalid_request_error',
+    'file_id',
+    'invalid_value',
+  );
+}
+
 // ---- 401 ------------------------------------------------------------------------------------------
 
 /** ERRORS.md: key masked as its first 8 and last 4 characters with asterisks between. */
@@ -322,4 +364,68 @@ export function missingApiKey(): ApiError {
 
 export function serverError(): ApiError {
   return new ApiError(500, 'The server had an error while processing your request. Sorry about that!', 'server_error', null, null);
+}
+
+/** Texts of the statuses a fault (POST /__admin/faults) can inject, as the real service sends them. */
+const FAULT_BODIES: Record<number, { message: string; type: string; code: string | null }> = {
+  429: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' },
+  500: { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', code: null },
+  502: { message: 'Bad gateway.', type: 'cf_bad_gateway', code: null },
+  503: { message: 'The engine is currently overloaded, please try again later', type: 'server_error', code: null },
+  504: { message: 'Gateway timeout.', type: 'cf_gateway_timeout', code: null },
+};
+
+/** An injected fault's answer: the real body for its status (or a plain one), `message` overridable. */
+export function injectedFault(status: number, headers: Record<string, string>, message?: string): ApiError {
+  const known = FAULT_BODIES[status] ?? {
+    message: `Injected fault: HTTP ${status}.`,
+    type: status >= 500 ? 'server_error' : 'invalid_request_error',
+    code: null,
+  };
+  return new ApiError(status, message ?? known.message, known.type, null, known.code, headers);
+}
+
+// ---- control API (/__admin) -----------------------------------------------------------------------
+
+export function invalidAdminKey(): ApiError {
+  return new ApiError(
+    401,
+    "Missing or incorrect admin key. The control API requires the key set in ADMIN_KEY, sent in the 'x-admin-key' header.",
+    'invalid_request_error',
+    null,
+    'invalid_admin_key',
+  );
+}
+
+/** A scenario (file or POST body) that does not follow schemas/scenario.schema.json. */
+export function invalidScenario(param: string, problem: string): ApiError {
+  return new ApiError(
+    400,
+    `Invalid scenario: ${param ? `${param}: ` : ''}${problem}.`,
+    'invalid_request_error',
+    param || null,
+    'invalid_scenario',
+  );
+}
+
+export function scenarioNotFound(name: string): ApiError {
+  return new ApiError(404, `No scenario found with name '${name}'.`, 'invalid_request_error', 'name', null);
+}
+
+export function fileScenarioNotRemovable(name: string, file: string): ApiError {
+  return new ApiError(
+    400,
+    `Scenario '${name}' comes from the scenario file ${file}; remove it there (files reload on change).`,
+    'invalid_request_error',
+    'name',
+    null,
+  );
+}
+
+export function faultNotFound(id: string): ApiError {
+  return new ApiError(404, `No fault found with id '${id}'.`, 'invalid_request_error', 'fault_id', null);
+}
+
+export function scenarioReloadFailed(message: string): ApiError {
+  return new ApiError(400, `${message} The previous rules stay.`, 'invalid_request_error', null, 'invalid_scenario');
 }

@@ -40,12 +40,48 @@ function makeAjv(coerceTypes: boolean) {
 const bodyAjv = makeAjv(false);
 const paramsAjv = makeAjv(true);
 
+/**
+ * Compiled validators by schema text. Fastify hands every route its own copy of a schema (and every
+ * route exists twice, under /v1 and /openai), so Ajv's identity-keyed cache misses: ~220 compiles of
+ * ~40 distinct schemas. Keyed by content, each schema compiles once.
+ */
+const compiled = { body: new Map<string, ValidateFunction>(), other: new Map<string, ValidateFunction>() };
+
+function compile(schema: object, isBody: boolean): ValidateFunction {
+  const cache = isBody ? compiled.body : compiled.other;
+  const key = JSON.stringify(schema);
+  let validate = cache.get(key);
+  if (!validate) {
+    validate = (isBody ? bodyAjv : paramsAjv).compile(schema) as ValidateFunction;
+    cache.set(key, validate);
+  }
+  return validate;
+}
+
+/** Validators not compiled yet; `warmValidators` compiles them in the background. */
+const uncompiled: (() => void)[] = [];
+
+/**
+ * Compiles the validators still waiting, one per turn of the event loop so requests interleave.
+ * Compiling them all before listening was most of the start-up time (~0.5 s of ~1.2 s of CPU), so a
+ * validator compiles on first use or here, after start-up, whichever comes first (server.ts onReady).
+ */
+export function warmValidators(): void {
+  const next = uncompiled.shift();
+  if (!next) return;
+  next();
+  setTimeout(warmValidators, 0).unref();
+}
+
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
-  const ajv = httpPart === 'body' ? bodyAjv : paramsAjv;
-  const validate = ajv.compile(schema as object) as ValidateFunction;
+  const isBody = httpPart === 'body';
+  let compiledFn: ValidateFunction | undefined;
+  const get = () => (compiledFn ??= compile(schema as object, isBody));
+  uncompiled.push(get);
   return (data: unknown) => {
+    const validate = get();
     if (validate(data)) return { value: data };
-    return { error: translateAjvErrors(validate.errors ?? [], data, httpPart === 'body') };
+    return { error: translateAjvErrors(validate.errors ?? [], data, isBody) };
   };
 };
 

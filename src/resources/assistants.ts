@@ -68,7 +68,7 @@ export function serializeAssistant(row: AssistantRow, version: ApiVersion, fileI
     metadata: row.metadata,
     top_p: row.topP,
     temperature: row.temperature,
-    reasoning_effort: row.reasoningEffort,
+    // reasoning_effort is accepted and stored, but not shown: the spec's assistant object (and every SDK's) has no such field.
     response_format: row.responseFormat ?? 'auto',
   };
 }

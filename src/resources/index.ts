@@ -5,15 +5,30 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
+import { assistantFilesRoutes } from './assistant-files.js';
 import { assistantsRoutes } from './assistants.js';
+import { filesRoutes } from './files.js';
+import { messageFilesRoutes } from './message-files.js';
 import { messagesRoutes } from './messages.js';
 import { runsRoutes } from './runs.js';
 import { stepsRoutes } from './steps.js';
 import { threadsRoutes } from './threads.js';
+import { rejectForeignVersionFields } from './version-fields.js';
+import { vectorStoresRoutes } from './vector-stores/vector-stores.js';
 
 type RouteModule = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
 
-const MODULES: RouteModule[] = [assistantsRoutes, threadsRoutes, messagesRoutes, runsRoutes, stepsRoutes];
+const MODULES: RouteModule[] = [
+  assistantsRoutes,
+  threadsRoutes,
+  messagesRoutes,
+  runsRoutes,
+  stepsRoutes,
+  filesRoutes,
+  vectorStoresRoutes,
+  assistantFilesRoutes,
+  messageFilesRoutes,
+];
 
 export async function registerApiRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   for (const [prefix, hidden] of [
@@ -27,6 +42,8 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: AppContext): 
             route.schema = { ...(route.schema ?? {}), hide: true };
           });
         }
+        // v1-only fields on v2 requests (and the reverse) are unknown parameters (src/resources/version-fields.ts).
+        scope.addHook('preValidation', rejectForeignVersionFields);
         for (const register of MODULES) await register(scope, ctx);
       },
       { prefix },

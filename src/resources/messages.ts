@@ -36,6 +36,7 @@ export function serializeMessage(row: MessageRow, version: ApiVersion, fileIds: 
   if (version === 'v1') {
     return {
       ...common,
+      content: v1Content(row.content),
       file_ids: fileIds,
       status: row.status,
       incomplete_details: row.incompleteDetails ?? null,
@@ -53,6 +54,35 @@ export function serializeMessage(row: MessageRow, version: ApiVersion, fileIds: 
     completed_at: row.completedAt,
     incomplete_at: row.incompleteAt,
   };
+}
+
+interface TextPart {
+  type: 'text';
+  text: { value: string; annotations: { type: string; start_index: number; file_citation?: Record<string, unknown> }[] };
+}
+
+/**
+ * v1 file citations carry the quoted text (`file_citation.quote`, required in the Azure spec and in
+ * v1-era clients such as openai-kotlin); v2 dropped it. The quote is the quoted passage just before
+ * the citation marker (`"..."【4:0†file】`), or empty when there is none.
+ */
+export function v1Content(content: unknown[]): unknown[] {
+  return content.map((part) => {
+    const p = part as TextPart;
+    if (p.type !== 'text' || !p.text.annotations.some((a) => a.type === 'file_citation')) return part;
+    const annotations = p.text.annotations.map((a) => {
+      if (a.type !== 'file_citation' || !a.file_citation || 'quote' in a.file_citation) return a;
+      return { ...a, file_citation: { ...a.file_citation, quote: quoteBefore(p.text.value, a.start_index) } };
+    });
+    return { ...p, text: { ...p.text, annotations } };
+  });
+}
+
+function quoteBefore(text: string, index: number): string {
+  const before = text.slice(0, index);
+  if (!before.endsWith('"')) return '';
+  const open = before.lastIndexOf('"', before.length - 2);
+  return open >= 0 ? before.slice(open + 1, -1) : '';
 }
 
 export function serializeMessageFor(ctx: AppContext, row: MessageRow, version: ApiVersion) {

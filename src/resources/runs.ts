@@ -9,6 +9,7 @@ import type { ApiVersion } from '../http/compat.js';
 import { invalidValue, notFound } from '../http/errors.js';
 import { ListQuery, Metadata, Nullable, ReasoningEffort, ResponseFormat, Tool, ToolResources } from '../http/schemas.js';
 import { INCLUDE_FILE_SEARCH_CONTENT, serializeRun } from '../serializers/run.js';
+import { assistantFileIds } from '../store/assistants.js';
 import { listEnvelope } from '../store/pagination.js';
 import { findRun, listRuns, updateRun } from '../store/runs.js';
 import type { AssistantRow, RunRow, ThreadRow } from '../store/schema.js';
@@ -18,7 +19,7 @@ import { checkId, docs } from './common.js';
 import { insertInputMessages, MessageInput } from './message-input.js';
 import { createThreadWithMessages, CreateThreadBody, requireThread } from './threads.js';
 import { normalizeToolResources } from './tool-resources.js';
-import { normalizeTools } from './tools.js';
+import { normalizeToolChoice, normalizeTools } from './tools.js';
 
 const ToolChoice = Type.Union([
   Type.Literal('none'),
@@ -26,7 +27,13 @@ const ToolChoice = Type.Union([
   Type.Literal('required'),
   Type.Object(
     {
-      type: Type.Union([Type.Literal('function'), Type.Literal('file_search'), Type.Literal('code_interpreter')]),
+      // `retrieval` is v1's name of file_search (checked against the version in normalizeToolChoice).
+      type: Type.Union([
+        Type.Literal('function'),
+        Type.Literal('file_search'),
+        Type.Literal('code_interpreter'),
+        Type.Literal('retrieval'),
+      ]),
       function: Type.Optional(Type.Object({ name: Type.String() }, { additionalProperties: false })),
     },
     { additionalProperties: false },
@@ -124,6 +131,11 @@ export function requireRun(ctx: AppContext, tenant: string, threadId: string, ru
   return row;
 }
 
+/** A run as the caller's version shows it; v1 adds the assistant's files as `file_ids`. */
+export function serializeRunFor(ctx: AppContext, row: RunRow, version: ApiVersion) {
+  return serializeRun(row, version, version === 'v1' ? assistantFileIds(ctx.db, row.assistantId) : []);
+}
+
 /** Tells the SDK pollers (createAndPoll & co.) to ask again soon instead of after 1-5 seconds. */
 export function setPollAfter(ctx: AppContext, reply: FastifyReply): void {
   reply.header('openai-poll-after-ms', String(ctx.config.pollAfterMs));
@@ -146,7 +158,7 @@ function resolveRunRow(body: CreateRunBody | CreateThreadAndRunBody, assistant: 
     maxCompletionTokens: body.max_completion_tokens ?? null,
     truncationStrategy: body.truncation_strategy ?? { type: 'auto', last_messages: null },
     responseFormat: body.response_format ?? assistant.responseFormat ?? 'auto',
-    toolChoice: body.tool_choice ?? 'auto',
+    toolChoice: normalizeToolChoice(body.tool_choice, version),
     parallelToolCalls: body.parallel_tool_calls ?? true,
     reasoningEffort: body.reasoning_effort ?? null,
     startedAt: null,
@@ -175,7 +187,7 @@ function respond(
     return reply;
   }
   ctx.engine.launch(run, createdThread);
-  return serializeRun(run, request.call.apiVersion);
+  return serializeRunFor(ctx, run, request.call.apiVersion);
 }
 
 export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -228,7 +240,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
       requireThread(ctx, tenant, thread_id);
       const page = listRuns(ctx.db, tenant, thread_id, request.query as ListQuery);
       return listEnvelope(
-        page.rows.map((row) => serializeRun(row, apiVersion)),
+        page.rows.map((row) => serializeRunFor(ctx, row, apiVersion)),
         page.hasMore,
       );
     },
@@ -242,7 +254,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
       const { thread_id, run_id } = request.params as { thread_id: string; run_id: string };
       requireThread(ctx, tenant, thread_id);
       setPollAfter(ctx, reply);
-      return serializeRun(requireRun(ctx, tenant, thread_id, run_id), apiVersion);
+      return serializeRunFor(ctx, requireRun(ctx, tenant, thread_id, run_id), apiVersion);
     },
   );
 
@@ -257,7 +269,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
       const run = requireRun(ctx, tenant, thread_id, run_id);
       // Metadata is the caller's, not run state: the one write to a run outside the engine.
       const updated = body.metadata !== undefined ? updateRun(ctx.db, run.id, { metadata: body.metadata ?? {} }) : run;
-      return serializeRun(updated, apiVersion);
+      return serializeRunFor(ctx, updated, apiVersion);
     },
   );
 
@@ -269,7 +281,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
       const { thread_id, run_id } = request.params as { thread_id: string; run_id: string };
       requireThread(ctx, tenant, thread_id);
       const run = requireRun(ctx, tenant, thread_id, run_id);
-      return serializeRun(ctx.engine.cancel(tenant, run), apiVersion);
+      return serializeRunFor(ctx, ctx.engine.cancel(tenant, run), apiVersion);
     },
   );
 
@@ -291,7 +303,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
       }
       const committed = ctx.engine.commitToolOutputs(tenant, run, outputs);
       ctx.engine.announceToolOutputs(committed);
-      return serializeRun(committed.run, apiVersion);
+      return serializeRunFor(ctx, committed.run, apiVersion);
     },
   );
 }

@@ -60,7 +60,8 @@ export function createThreadWithMessages(ctx: AppContext, tenant: string, body: 
     metadata: body.metadata ?? {},
   });
   insertInputMessages(ctx, tenant, thread.id, body.messages ?? [], version);
-  return thread;
+  // Attachments with file_search may have given the thread a vector store: read it back.
+  return findThread(ctx.db, tenant, thread.id) ?? thread;
 }
 
 export async function threadsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

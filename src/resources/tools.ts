@@ -56,6 +56,17 @@ export function normalizeTools(tools: Tool[] | undefined, version: ApiVersion, p
   });
 }
 
+type ToolChoiceInput = 'none' | 'auto' | 'required' | { type: string; function?: { name: string } } | null | undefined;
+
+/** `tool_choice`: v1 names file_search `retrieval` (stored as file_search); each version refuses the other's name. */
+export function normalizeToolChoice(choice: ToolChoiceInput, version: ApiVersion): Exclude<ToolChoiceInput, null | undefined> {
+  if (choice === null || choice === undefined) return 'auto';
+  if (typeof choice === 'string') return choice;
+  const allowed = version === 'v1' ? V1_TYPES : V2_TYPES;
+  if (!allowed.includes(choice.type)) throw invalidValue('tool_choice.type', choice.type, allowed);
+  return choice.type === 'retrieval' ? { ...choice, type: 'file_search' } : choice;
+}
+
 export function serializeTools(tools: unknown[], version: ApiVersion): unknown[] {
   if (version === 'v2') return tools;
   return (tools as StoredTool[]).map((tool) => (tool.type === 'file_search' ? { type: 'retrieval' } : tool));

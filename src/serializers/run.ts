@@ -5,7 +5,8 @@ import type { ApiVersion } from '../http/compat.js';
 import { serializeTools } from '../resources/tools.js';
 import type { RunRow, RunStepRow } from '../store/schema.js';
 
-export function serializeRun(row: RunRow, version: ApiVersion = 'v2') {
+/** `fileIds`: v1 only, the files of the run's assistant (v1 runs show them as `file_ids`). */
+export function serializeRun(row: RunRow, version: ApiVersion = 'v2', fileIds: string[] = []) {
   const common = {
     id: row.id,
     object: 'thread.run' as const,
@@ -25,11 +26,11 @@ export function serializeRun(row: RunRow, version: ApiVersion = 'v2') {
     tools: serializeTools(row.tools, version),
   };
   if (version === 'v1') {
-    return { ...common, file_ids: [] as string[], metadata: row.metadata, usage: row.usage ?? null };
+    return { ...common, file_ids: fileIds, metadata: row.metadata, usage: row.usage ?? null };
   }
+  // No tool_resources: the run object of the spec (and of every SDK) has none; the run keeps its own for file_search.
   return {
     ...common,
-    tool_resources: row.toolResources ?? {},
     metadata: row.metadata,
     temperature: row.temperature,
     top_p: row.topP,
@@ -68,11 +69,21 @@ export function serializeStep(row: RunStepRow, version: ApiVersion = 'v2', inclu
     completed_at: row.completedAt,
     expired_at: row.expiredAt,
     failed_at: row.failedAt,
-    last_error: row.lastError ?? null,
+    last_error: stepLastError(row.lastError),
     step_details: serializeStepDetails(row.stepDetails, version, include),
     usage: row.usage ?? null,
     metadata: row.metadata ?? {},
   };
+}
+
+/** Codes a step's last_error may carry (spec RunStepObject, Azure RunStepErrorCode, SDK enums). */
+const STEP_ERROR_CODES = ['server_error', 'rate_limit_exceeded'];
+
+/** A step copies its run's error; a run-only code (`invalid_prompt`) shows as `server_error` on the step. */
+function stepLastError(error: unknown) {
+  if (!error) return null;
+  const e = error as { code: string; message: string };
+  return STEP_ERROR_CODES.includes(e.code) ? e : { ...e, code: 'server_error' };
 }
 
 export function serializeStepDetails(details: unknown, version: ApiVersion, include: readonly string[]): unknown {

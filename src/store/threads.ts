@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { threads, type ThreadRow } from './schema.js';
 
@@ -8,12 +8,24 @@ export function insertThread(db: Db, row: NewThread): ThreadRow {
   return db.insert(threads).values(row).returning().get();
 }
 
-export function findThread(db: Db, tenant: string, id: string): ThreadRow | undefined {
+/**
+ * One prepared statement per database for the hottest lookup (every thread-scoped request makes it):
+ * building and preparing the query on each call was most of a retrieve's cost (bench/http.ts).
+ */
+const findThreadStatements = new WeakMap<Db, ReturnType<typeof prepareFindThread>>();
+
+function prepareFindThread(db: Db) {
   return db
     .select()
     .from(threads)
-    .where(and(eq(threads.id, id), eq(threads.tenant, tenant)))
-    .get();
+    .where(and(eq(threads.id, sql.placeholder('id')), eq(threads.tenant, sql.placeholder('tenant'))))
+    .prepare();
+}
+
+export function findThread(db: Db, tenant: string, id: string): ThreadRow | undefined {
+  let statement = findThreadStatements.get(db);
+  if (!statement) findThreadStatements.set(db, (statement = prepareFindThread(db)));
+  return statement.get({ id, tenant });
 }
 
 export function updateThread(db: Db, tenant: string, id: string, changes: Partial<NewThread>): ThreadRow | undefined {

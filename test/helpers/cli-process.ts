@@ -33,9 +33,28 @@ export interface SpawnOptions {
   timeoutMs?: number;
   /** Keep stdin open as a pipe (to type into a pseudo-terminal). */
   stdin?: boolean;
+  /**
+   * Start in a process group of its own and signal the whole group, as a terminal's Ctrl-C does:
+   * needed for wrappers such as npx or npm start, whose `sh -c` does not pass signals on.
+   */
+  group?: boolean;
 }
 
 const running = new Set<CliProcess>();
+const groups = new Set<number>();
+
+// Should a test time out before its clean-up runs, nothing it started may outlive the test worker.
+process.on('exit', () => {
+  for (const proc of running) {
+    const pid = proc.child.pid;
+    if (pid === undefined) continue;
+    try {
+      process.kill(groups.has(pid) ? -pid : pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+});
 
 /** The environment without variables that would change the server's settings behind a test's back. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
@@ -56,6 +75,7 @@ export function runCommand(command: string, args: string[], options: SpawnOption
     cwd: options.cwd ?? ROOT,
     env: options.env ?? cleanEnv(),
     stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    detached: options.group ?? false,
   });
   let out = '';
   let err = '';
@@ -89,7 +109,14 @@ export function runCommand(command: string, args: string[], options: SpawnOption
     ready,
     exited,
     signal: (name) => {
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, name);
+      if (child.pid === undefined) return;
+      if (options.group) {
+        try {
+          process.kill(-child.pid, name); // the group outlives its leader while a child of it runs
+        } catch {
+          /* the whole group is gone */
+        }
+      } else if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, name);
     },
     kill: async () => {
       proc.signal('SIGKILL');
@@ -97,6 +124,7 @@ export function runCommand(command: string, args: string[], options: SpawnOption
     },
   };
   running.add(proc);
+  if (options.group && child.pid !== undefined) groups.add(child.pid);
   void exited.then(() => running.delete(proc));
   return proc;
 }

@@ -1,3 +1,5 @@
+import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+
 /**
  * A raw Server-Sent Events client for tests: reads a response body as it arrives, keeps the exact
  * text (for frame-format checks) and the parsed frames, and lets a test wait for a frame.
@@ -22,18 +24,37 @@ export class SseReader {
   /** Everything received so far, decoded as UTF-8. */
   raw = '';
   readonly frames: SseFrame[] = [];
+  /** performance.now() at the arrival of each frame. */
+  readonly arrivals: number[] = [];
+
   /** Resolves when the body ends (or the reader is closed); never rejects. */
   readonly ended: Promise<void>;
-  readonly arrivals: number[] = [];
   private buffer = '';
   private isEnded = false;
   private readonly waiters = new Set<() => void>();
+  private readonly decoder = new TextDecoder();
 
   constructor(
-    readonly response: Response,
-    private readonly controller: AbortController,
+    readonly response: IncomingMessage,
+    private readonly request: ClientRequest,
   ) {
-    this.ended = this.pump();
+    this.ended = new Promise<void>((resolve) => {
+      response.on('data', (chunk: Buffer) => this.receive(chunk));
+      response.on('close', () => {
+        this.finish();
+        resolve();
+      });
+      response.on('error', () => undefined);
+    });
+  }
+
+  get status(): number {
+    return this.response.statusCode ?? 0;
+  }
+
+  header(name: string): string | undefined {
+    const value = this.response.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value.join(', ') : value;
   }
 
   get done(): boolean {
@@ -55,11 +76,12 @@ export class SseReader {
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out waiting for a frame; got ${this.names().join(', ')}`);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(wake, left);
-        function wake() {
+        const wake = () => {
           clearTimeout(timer);
+          this.waiters.delete(wake);
           resolve();
-        }
+        };
+        const timer = setTimeout(wake, left);
         this.waiters.add(wake);
       });
     }
@@ -80,29 +102,16 @@ export class SseReader {
     return this.events;
   }
 
-  /** Disconnects (aborts the request). */
+  /** Disconnects: destroys the socket, as a client that goes away does. */
   close(): void {
-    this.controller.abort();
+    this.request.destroy();
   }
 
-  private async pump(): Promise<void> {
-    const body = this.response.body;
-    if (!body) return this.finish();
-    const decoder = new TextDecoder();
-    const reader = body.getReader();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        const text = decoder.decode(value, { stream: true });
-        this.raw += text;
-        this.buffer += text;
-        this.parse();
-      }
-    } catch {
-      /* aborted by close(), or the server cut the connection */
-    }
-    this.finish();
+  private receive(chunk: Buffer): void {
+    const text = this.decoder.decode(chunk, { stream: true });
+    this.raw += text;
+    this.buffer += text;
+    this.parse();
   }
 
   private parse(): void {
@@ -141,11 +150,19 @@ function toEvent(frame: SseFrame): StreamEvent {
   return { event, json: JSON.parse(frame.data) as Record<string, unknown> };
 }
 
-/** Sends a request and returns an SseReader over its body (whatever the status). */
-export async function openSse(url: string, init: RequestInit = {}): Promise<SseReader> {
-  const controller = new AbortController();
-  const response = await fetch(url, { ...init, signal: controller.signal });
-  return new SseReader(response, controller);
+/**
+ * Sends a request over node:http (one connection of its own, no keep-alive) and returns an SseReader
+ * over its body, whatever the status. Not fetch: after an abort, undici opens a spare connection that
+ * holds up the server's close() for its 4 s keep-alive timeout.
+ */
+export function openSse(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<SseReader> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method: init.method ?? 'GET', headers: init.headers, agent: false }, (response) =>
+      resolve(new SseReader(response, request)),
+    );
+    request.on('error', reject);
+    request.end(init.body);
+  });
 }
 
 /** Consecutive repeats of a delta event collapsed into `NAME*`, for comparing event orders. */
@@ -170,14 +187,27 @@ export class RawApi {
     return { 'content-type': 'application/json', authorization: `Bearer ${this.apiKey}`, 'openai-beta': 'assistants=v2' };
   }
 
-  async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const response = await fetch(this.base + path, {
-      method,
-      headers: this.headers(),
-      body: body === undefined ? undefined : JSON.stringify(body),
+  /** One keep-alive agent per client (node:http: fetch adds milliseconds per call, which adds up under load). */
+  private readonly agent = new Agent({ keepAlive: true });
+
+  request<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    return new Promise((resolve, reject) => {
+      const request = httpRequest(this.base + path, { method, headers: this.headers(), agent: this.agent }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            resolve({ status: response.statusCode ?? 0, body: (text ? JSON.parse(text) : {}) as T });
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+      });
+      request.on('error', reject);
+      request.end(body === undefined ? undefined : JSON.stringify(body));
     });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
   }
 
   /** POST that must succeed; returns the JSON body. */

@@ -1,0 +1,82 @@
+/**
+ * POST /__admin/reset: forget the caller's tenant (or, with ?scope=all, every tenant): its objects
+ * in every table, its runtime scenarios, faults and request journal. File scenarios and the clock
+ * are the server's, not a tenant's, and stay.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.js';
+import type { Db } from '../store/database.js';
+
+const ResetQuery = Type.Object(
+  { scope: Type.Optional(Type.Union([Type.Literal('tenant'), Type.Literal('all')], { default: 'tenant' })) },
+  { additionalProperties: false },
+);
+
+/**
+ * The tables that hold tenant rows, found in the database itself: a table added by a later migration
+ * is covered without a change here. Tables without a tenant column (file contents) hang off one that
+ * has it and go with it by ON DELETE CASCADE.
+ */
+function tenantTables(db: Db): string[] {
+  const sqlite = db.$client;
+  const tables = sqlite
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'")
+    .all() as { name: string }[];
+  return tables
+    .map((t) => t.name)
+    .filter((name) =>
+      (sqlite.prepare(`PRAGMA table_info("${name.replace(/"/g, '""')}")`).all() as { name: string }[]).some((c) => c.name === 'tenant'),
+    );
+}
+
+/** Deletes the rows of one tenant (all rows with null) in one transaction; returns the count per table. */
+export function deleteTenantRows(db: Db, tenant: string | null): Record<string, number> {
+  const sqlite = db.$client;
+  const deleted: Record<string, number> = {};
+  const tables = tenantTables(db);
+  sqlite.transaction(() => {
+    // Children carry the tenant too, so the order of the deletes does not matter once foreign keys
+    // are checked at commit rather than per statement.
+    sqlite.pragma('defer_foreign_keys = ON');
+    for (const table of tables) {
+      const quoted = `"${table.replace(/"/g, '""')}"`;
+      const result =
+        tenant === null
+          ? sqlite.prepare(`DELETE FROM ${quoted}`).run()
+          : sqlite.prepare(`DELETE FROM ${quoted} WHERE tenant = ?`).run(tenant);
+      deleted[table] = result.changes;
+    }
+  })();
+  return deleted;
+}
+
+export function resetRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post(
+    '/__admin/reset',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: "Forget the tenant's objects, runtime scenarios, faults and journal (?scope=all: every tenant's)",
+        querystring: ResetQuery,
+      },
+    },
+    async (request) => {
+      const scope = (request.query as { scope?: 'tenant' | 'all' }).scope ?? 'tenant';
+      const tenant = scope === 'all' ? null : request.call.tenant;
+      // Timers first: a run timer firing between the delete and its own cancellation would find no row.
+      ctx.engine.forgetTenant(tenant);
+      const rows = deleteTenantRows(ctx.db, tenant);
+      return {
+        object: 'mock.reset',
+        scope,
+        deleted: {
+          rows,
+          scenarios: ctx.scenarios.clearRuntime(tenant),
+          faults: ctx.faults.clear(tenant),
+          requests: ctx.journal.clear(tenant),
+        },
+      };
+    },
+  );
+}

@@ -1,0 +1,96 @@
+/**
+ * /__admin/scenarios: the tenant's runtime rules (added, listed, removed here) next to the rules of
+ * the SCENARIOS files (listed, reloaded), and the JSON Schema of the format.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
+import type { AppContext } from '../context.js';
+import { fileScenarioNotRemovable, invalidParam, invalidScenario, scenarioNotFound, scenarioReloadFailed } from '../http/errors.js';
+import { inlineScenarioSchema, scenarioSchema } from '../behavior/scenarios/schema.js';
+import { formatPath, validateScenarioBody } from '../behavior/scenarios/validate.js';
+
+const NameParams = Type.Object({ name: Type.String() });
+
+/**
+ * The body is checked against schemas/scenario.schema.json by the scenario validator itself (its
+ * messages name the exact place of a problem), so the route's own validation lets everything by;
+ * the schema given to the route is there for the OpenAPI document.
+ */
+const acceptAny: FastifySchemaCompiler<unknown> = () => (data: unknown) => ({ value: data });
+
+export function scenarioRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get(
+    '/__admin/scenarios',
+    { schema: { tags: ['admin'], summary: "List the tenant's runtime scenarios, then the file scenarios, in order of precedence" } },
+    async (request) => ({ object: 'list', data: ctx.scenarios.list(request.call.tenant) }),
+  );
+
+  app.post(
+    '/__admin/scenarios',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Add runtime scenarios for the tenant (a rule with a name the tenant already uses is replaced)',
+        body: { anyOf: [inlineScenarioSchema('file'), inlineScenarioSchema('scenario')] },
+      },
+      validatorCompiler: acceptAny,
+    },
+    async (request) => {
+      const result = validateScenarioBody(request.body);
+      if (!result.ok) {
+        const { path, key, message } = result.problem;
+        throw invalidScenario(formatPath(key ? [...path, key] : path), message);
+      }
+      return { object: 'list', data: ctx.scenarios.addRuntime(request.call.tenant, result.value) };
+    },
+  );
+
+  app.delete(
+    '/__admin/scenarios',
+    { schema: { tags: ['admin'], summary: "Remove all the tenant's runtime scenarios" } },
+    async (request) => ({
+      object: 'mock.scenarios.deleted',
+      deleted: ctx.scenarios.clearRuntime(request.call.tenant),
+    }),
+  );
+
+  app.get(
+    '/__admin/scenarios/schema',
+    { schema: { tags: ['admin'], summary: 'The JSON Schema of scenario files and of POST /__admin/scenarios bodies' } },
+    async () => scenarioSchema,
+  );
+
+  app.post(
+    '/__admin/scenarios/reload',
+    { schema: { tags: ['admin'], summary: 'Read the SCENARIOS files again now (they also reload on change)' } },
+    async () => {
+      if (!ctx.scenarios.path) throw invalidParam('scenarios', 'the server was started without SCENARIOS.', null);
+      const result = ctx.scenarios.reload();
+      if (!result.ok) throw scenarioReloadFailed(result.error.message);
+      return { object: 'mock.scenarios.reloaded', path: ctx.scenarios.path, count: result.count };
+    },
+  );
+
+  app.get(
+    '/__admin/scenarios/:name',
+    { schema: { tags: ['admin'], summary: 'One scenario by name (runtime first, then files)', params: NameParams } },
+    async (request) => {
+      const { name } = request.params as { name: string };
+      const found = ctx.scenarios.find(request.call.tenant, name);
+      if (!found) throw scenarioNotFound(name);
+      return found;
+    },
+  );
+
+  app.delete(
+    '/__admin/scenarios/:name',
+    { schema: { tags: ['admin'], summary: "Remove one of the tenant's runtime scenarios", params: NameParams } },
+    async (request) => {
+      const { name } = request.params as { name: string };
+      if (ctx.scenarios.removeRuntime(request.call.tenant, name)) return { name, object: 'mock.scenario.deleted', deleted: true };
+      const fromFile = ctx.scenarios.find(request.call.tenant, name);
+      if (fromFile?.source === 'file') throw fileScenarioNotRemovable(name, fromFile.file ?? 'SCENARIOS');
+      throw scenarioNotFound(name);
+    },
+  );
+}

@@ -1,0 +1,41 @@
+/**
+ * The string tests of a scenario's `match`: a plain string is an exact match; an object applies each
+ * of equals / contains / regex it names (all must hold), optionally without regard to case.
+ */
+import type { MetadataMatch, TextMatch } from './format.js';
+
+export type TextTest = (value: string | null | undefined) => boolean;
+
+/** `pattern` or `/pattern/flags`; `ignoreCase` adds the i flag. Throws SyntaxError on a bad pattern. */
+export function compileRegex(source: string, ignoreCase: boolean): RegExp {
+  const literal = /^\/(.+)\/([dgimsuvy]*)$/s.exec(source);
+  const [pattern, flags] = literal ? [literal[1], literal[2]] : [source, ''];
+  // g and y make RegExp.test stateful (lastIndex); a matcher must answer the same every time.
+  const clean = flags.replace(/[gy]/g, '');
+  return new RegExp(pattern, ignoreCase && !clean.includes('i') ? clean + 'i' : clean);
+}
+
+export function compileTextMatch(spec: TextMatch): TextTest {
+  if (typeof spec === 'string') return (value) => value === spec;
+  const fold = spec.ignore_case === true;
+  const norm = (s: string) => (fold ? s.toLowerCase() : s);
+  const tests: TextTest[] = [];
+  if (spec.equals !== undefined) {
+    const expected = norm(spec.equals);
+    tests.push((value) => value != null && norm(value) === expected);
+  }
+  if (spec.contains !== undefined) {
+    const needle = norm(spec.contains);
+    tests.push((value) => value != null && norm(value).includes(needle));
+  }
+  if (spec.regex !== undefined) {
+    const regex = compileRegex(spec.regex, fold);
+    tests.push((value) => value != null && regex.test(value));
+  }
+  return (value) => tests.every((test) => test(value));
+}
+
+/** Every given key present with exactly that value. */
+export function metadataMatches(expected: MetadataMatch, actual: Record<string, string> | null | undefined): boolean {
+  return Object.entries(expected).every(([key, value]) => actual?.[key] === value);
+}

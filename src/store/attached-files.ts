@@ -1,0 +1,83 @@
+/**
+ * v1 only: files attached to assistants (`/assistants/{id}/files`) and to messages
+ * (`/threads/{id}/messages/{id}/files`). The attachment is a row of its own (with the time it was
+ * made); its public id is the file's id, so lists page by file id within one assistant or message.
+ */
+import { and, eq } from 'drizzle-orm';
+import type { Db } from './database.js';
+import { listPage, type Page, type PageQuery } from './pagination.js';
+import { assistantFiles, messageFiles } from './schema.js';
+
+export interface AttachedFileRow {
+  fileId: string;
+  /** The assistant's or the message's id. */
+  ownerId: string;
+  createdAt: number;
+}
+
+type AssistantFileRow = typeof assistantFiles.$inferSelect;
+type MessageFileRow = typeof messageFiles.$inferSelect;
+
+const fromAssistant = (r: AssistantFileRow): AttachedFileRow => ({ fileId: r.fileId, ownerId: r.assistantId, createdAt: r.createdAt });
+const fromMessage = (r: MessageFileRow): AttachedFileRow => ({ fileId: r.fileId, ownerId: r.messageId, createdAt: r.createdAt });
+
+// ---- assistant files ------------------------------------------------------------------------------
+
+export function findAssistantFile(db: Db, assistantId: string, fileId: string): AttachedFileRow | undefined {
+  const row = db
+    .select()
+    .from(assistantFiles)
+    .where(and(eq(assistantFiles.assistantId, assistantId), eq(assistantFiles.fileId, fileId)))
+    .get();
+  return row ? fromAssistant(row) : undefined;
+}
+
+export function countAssistantFiles(db: Db, assistantId: string): number {
+  return db.select({ fileId: assistantFiles.fileId }).from(assistantFiles).where(eq(assistantFiles.assistantId, assistantId)).all().length;
+}
+
+/** Attaches a file; attaching it again keeps the first attachment (and its `created_at`). */
+export function attachAssistantFile(db: Db, tenant: string, assistantId: string, fileId: string, createdAt: number): AttachedFileRow {
+  db.insert(assistantFiles).values({ tenant, assistantId, fileId, createdAt }).onConflictDoNothing().run();
+  return findAssistantFile(db, assistantId, fileId)!;
+}
+
+export function detachAssistantFile(db: Db, assistantId: string, fileId: string): boolean {
+  return (
+    db
+      .delete(assistantFiles)
+      .where(and(eq(assistantFiles.assistantId, assistantId), eq(assistantFiles.fileId, fileId)))
+      .run().changes > 0
+  );
+}
+
+export function listAssistantFiles(db: Db, assistantId: string, query: PageQuery): Page<AttachedFileRow> {
+  const page = listPage<AssistantFileRow>(
+    db,
+    { table: assistantFiles, seq: assistantFiles.seq, id: assistantFiles.fileId },
+    eq(assistantFiles.assistantId, assistantId),
+    query,
+  );
+  return { rows: page.rows.map(fromAssistant), hasMore: page.hasMore };
+}
+
+// ---- message files --------------------------------------------------------------------------------
+
+export function findMessageFile(db: Db, messageId: string, fileId: string): AttachedFileRow | undefined {
+  const row = db
+    .select()
+    .from(messageFiles)
+    .where(and(eq(messageFiles.messageId, messageId), eq(messageFiles.fileId, fileId)))
+    .get();
+  return row ? fromMessage(row) : undefined;
+}
+
+export function listMessageFiles(db: Db, messageId: string, query: PageQuery): Page<AttachedFileRow> {
+  const page = listPage<MessageFileRow>(
+    db,
+    { table: messageFiles, seq: messageFiles.seq, id: messageFiles.fileId },
+    eq(messageFiles.messageId, messageId),
+    query,
+  );
+  return { rows: page.rows.map(fromMessage), hasMore: page.hasMore };
+}

@@ -1,0 +1,85 @@
+/**
+ * Uploaded files: metadata rows in `files`, bytes in `file_contents` (a BLOB in the same SQLite file,
+ * so a file's content never lives under a name a client chose, and a backup of the database file is
+ * a backup of everything).
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from './database.js';
+import { listPage, type PageQuery } from './pagination.js';
+import { chunks, fileContents, files, vectorStoreFiles, type FileRow } from './schema.js';
+
+export type NewFile = Omit<FileRow, 'seq'>;
+
+/** Inserts the metadata row and the bytes together. */
+export function insertFile(db: Db, row: NewFile, data: Buffer): FileRow {
+  return db.transaction((tx) => {
+    const inserted = tx.insert(files).values(row).returning().get();
+    tx.insert(fileContents).values({ fileId: row.id, data }).run();
+    return inserted;
+  });
+}
+
+export function findFile(db: Db, tenant: string, id: string): FileRow | undefined {
+  return db
+    .select()
+    .from(files)
+    .where(and(eq(files.id, id), eq(files.tenant, tenant)))
+    .get();
+}
+
+/** The ids among `ids` that exist for this tenant (to refuse unknown ids before writing anything). */
+export function existingFileIds(db: Db, tenant: string, ids: string[]): Set<string> {
+  if (ids.length === 0) return new Set();
+  const rows = db
+    .select({ id: files.id })
+    .from(files)
+    .where(and(eq(files.tenant, tenant), inArray(files.id, ids)))
+    .all();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** The stored bytes, or undefined when the file does not exist for this tenant. */
+export function fileContent(db: Db, tenant: string, id: string): Buffer | undefined {
+  const row = db
+    .select({ data: fileContents.data })
+    .from(fileContents)
+    .innerJoin(files, eq(files.id, fileContents.fileId))
+    .where(and(eq(files.id, id), eq(files.tenant, tenant)))
+    .get();
+  return row?.data;
+}
+
+export function listFiles(db: Db, tenant: string, query: PageQuery & { purpose?: string }) {
+  const scope = and(eq(files.tenant, tenant), query.purpose ? eq(files.purpose, query.purpose) : undefined);
+  return listPage<FileRow>(db, { table: files, seq: files.seq, id: files.id }, scope, query);
+}
+
+/**
+ * Deletes a file and detaches it from every vector store of its tenant: the vector store file rows
+ * and their chunks go in the same transaction (chunks are not children of files in the schema, so no
+ * cascade would remove them). Returns the vector stores it was detached from, so the caller can
+ * cancel pending indexing jobs.
+ */
+export function deleteFile(db: Db, tenant: string, id: string): { deleted: boolean; detachedFrom: string[] } {
+  return db.transaction((tx) => {
+    const attached = tx
+      .select({ storeId: vectorStoreFiles.vectorStoreId })
+      .from(vectorStoreFiles)
+      .where(and(eq(vectorStoreFiles.fileId, id), eq(vectorStoreFiles.tenant, tenant)))
+      .all()
+      .map((r) => r.storeId);
+    tx.delete(chunks)
+      .where(and(eq(chunks.fileId, id), eq(chunks.tenant, tenant)))
+      .run();
+    tx.delete(vectorStoreFiles)
+      .where(and(eq(vectorStoreFiles.fileId, id), eq(vectorStoreFiles.tenant, tenant)))
+      .run();
+    // file_contents goes with the row (ON DELETE CASCADE).
+    const deleted =
+      tx
+        .delete(files)
+        .where(and(eq(files.id, id), eq(files.tenant, tenant)))
+        .run().changes > 0;
+    return { deleted, detachedFrom: attached };
+  });
+}

@@ -1,0 +1,164 @@
+/**
+ * The request journal (/__admin/requests): what is recorded (method, path, query, redacted headers,
+ * JSON body, status, timing), the filters, newest-first order, the bound, and tenants apart.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import { RequestJournal, type JournalEntry } from '../src/admin/journal.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+type Json = Record<string, unknown>;
+
+const KEY_A = 'sk-journal-a';
+const KEY_B = 'sk-journal-b';
+
+let server: TestServer;
+
+async function call(method: string, path: string, options: { key?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { authorization: `Bearer ${options.key ?? KEY_A}`, ...options.headers };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Json, headers: response.headers };
+}
+
+async function journal(query = '', key = KEY_A): Promise<Json[]> {
+  const res = await call('GET', `/__admin/requests${query}`, { key });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  expect(res.body.object).toBe('list');
+  return res.body.data as Json[];
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server.stop());
+beforeEach(async () => {
+  await call('POST', '/__admin/reset?scope=all');
+});
+
+describe('GET /__admin/requests', () => {
+  it('records what the SDK sent: method, path, query, body, status, timing, headers without credentials', async () => {
+    const client = new OpenAI({ apiKey: KEY_A, baseURL: server.baseURL, maxRetries: 0 });
+    const before = Date.now();
+    const assistant = await client.beta.assistants.create({ model: 'gpt-4o', name: 'Journal', metadata: { k: 'v' } });
+    await client.beta.assistants.list({ limit: 5, order: 'asc' });
+    const after = Date.now();
+
+    const [list, create] = await journal();
+    expect(create).toMatchObject({
+      object: 'mock.request',
+      method: 'POST',
+      path: '/v1/assistants',
+      query: {},
+      body: { model: 'gpt-4o', name: 'Journal', metadata: { k: 'v' } },
+      body_truncated: false,
+      status: 200,
+    });
+    expect(list).toMatchObject({ method: 'GET', path: '/v1/assistants', query: { limit: '5', order: 'asc' }, body: null, status: 200 });
+    for (const entry of [list, create]) {
+      expect(entry.id).toMatch(/^req_[0-9a-f]{32}$/);
+      expect(entry.timestamp).toBeGreaterThanOrEqual(before - 5);
+      expect(entry.timestamp).toBeLessThanOrEqual(after + 5);
+      expect(typeof entry.duration_ms).toBe('number');
+      const headers = entry.headers as Json;
+      expect(headers.authorization).toBe('[redacted]');
+      expect(headers['openai-beta']).toBe('assistants=v2');
+      expect(JSON.stringify(entry)).not.toContain(KEY_A);
+    }
+    expect((create.headers as Json)['content-type']).toBe('application/json');
+    // The id is the one the response carried, so a test can tie an SDK error to its journal entry.
+    expect(create.id).not.toBe(list.id);
+    expect(assistant.id).toMatch(/^asst_/);
+  });
+
+  it('records errors and unknown routes, Azure requests too, but not the control API itself', async () => {
+    await call('GET', '/v1/assistants/asst_missing');
+    await call('POST', '/v1/nothing?x=1', { body: { a: 1 } });
+    await fetch(`${server.url}/openai/assistants?api-version=2024-05-01-preview`, { headers: { 'api-key': KEY_A } });
+    await call('GET', '/__admin/clock');
+    const entries = await journal();
+    expect(entries.map((e) => [e.method, e.path, e.status])).toEqual([
+      ['GET', '/openai/assistants', 200],
+      ['POST', '/v1/nothing', 404],
+      ['GET', '/v1/assistants/asst_missing', 404],
+    ]);
+    expect(entries[1]).toMatchObject({ query: { x: '1' }, body: { a: 1 } });
+    expect((entries[0].headers as Json)['api-key']).toBe('[redacted]');
+    expect(entries[0].query).toEqual({ 'api-version': '2024-05-01-preview' });
+  });
+
+  it('filters by method, path (substring, glob, regex), status, time and limit, newest first', async () => {
+    const created = await call('POST', '/v1/assistants', { body: { model: 'gpt-4o' } });
+    const id = created.body.id as string;
+    await call('GET', `/v1/assistants/${id}`);
+    await call('POST', '/v1/threads', { body: {} });
+    const middle = Date.now();
+    await new Promise((r) => setTimeout(r, 20));
+    await call('GET', '/v1/assistants');
+    await call('GET', '/v1/assistants/asst_nope');
+
+    const paths = (entries: Json[]) => entries.map((e) => `${e.method} ${e.path}`);
+    expect(paths(await journal('?method=post'))).toEqual(['POST /v1/threads', 'POST /v1/assistants']);
+    expect(paths(await journal('?path=assistants/'))).toEqual(['GET /v1/assistants/asst_nope', `GET /v1/assistants/${id}`]);
+    expect(paths(await journal('?path=/v1/assistants*&method=GET'))).toEqual([
+      'GET /v1/assistants/asst_nope',
+      'GET /v1/assistants',
+      `GET /v1/assistants/${id}`,
+    ]);
+    expect(paths(await journal(`?path=${encodeURIComponent('/^\\/v1\\/threads$/')}`))).toEqual(['POST /v1/threads']);
+    expect(paths(await journal('?status=404'))).toEqual(['GET /v1/assistants/asst_nope']);
+    expect(paths(await journal(`?since=${middle}`))).toEqual(['GET /v1/assistants/asst_nope', 'GET /v1/assistants']);
+    expect(paths(await journal(`?until=${middle}`))).toEqual(['POST /v1/threads', `GET /v1/assistants/${id}`, 'POST /v1/assistants']);
+    expect(paths(await journal('?limit=2'))).toEqual(['GET /v1/assistants/asst_nope', 'GET /v1/assistants']);
+
+    const bad = await call('GET', '/__admin/requests?limit=0');
+    expect(bad.status).toBe(400);
+  });
+
+  it('keeps large bodies out, marked as truncated', async () => {
+    await call('POST', '/v1/assistants', { body: { model: 'gpt-4o', instructions: 'x'.repeat(70_000) } });
+    const [entry] = await journal();
+    expect(entry).toMatchObject({ path: '/v1/assistants', body: null, body_truncated: true, status: 200 });
+  });
+
+  it('keeps tenants apart, and DELETE empties only the caller’s journal', async () => {
+    await call('GET', '/v1/assistants', { key: KEY_A });
+    await call('GET', '/v1/threads/thread_b', { key: KEY_B });
+    expect((await journal('', KEY_A)).map((e) => e.path)).toEqual(['/v1/assistants']);
+    expect((await journal('', KEY_B)).map((e) => e.path)).toEqual(['/v1/threads/thread_b']);
+    expect((await call('DELETE', '/__admin/requests', { key: KEY_A })).body).toEqual({ object: 'mock.requests.deleted', deleted: 1 });
+    expect(await journal('', KEY_A)).toEqual([]);
+    expect(await journal('', KEY_B)).toHaveLength(1);
+  });
+});
+
+describe('RequestJournal', () => {
+  const entry = (n: number): JournalEntry => ({
+    id: `req_${n}`,
+    object: 'mock.request',
+    method: 'GET',
+    path: `/v1/x/${n}`,
+    query: {},
+    headers: {},
+    body: null,
+    body_truncated: false,
+    status: 200,
+    duration_ms: 1,
+    timestamp: n,
+  });
+
+  it('is bounded per tenant: past the capacity the oldest entries go', () => {
+    const j = new RequestJournal(3);
+    for (let n = 1; n <= 5; n++) j.record('a', entry(n));
+    j.record('b', entry(99));
+    expect(j.query('a').map((e) => e.id)).toEqual(['req_5', 'req_4', 'req_3']);
+    expect(j.query('b').map((e) => e.id)).toEqual(['req_99']);
+    expect(j.clear(null)).toBe(4);
+    expect(j.query('a')).toEqual([]);
+  });
+});
