@@ -14,7 +14,7 @@ export interface ServerOptions {
   dbPath?: string;
   /** Accepted API keys (comma-separated in API_KEY). Empty: any key, or none, is accepted. */
   apiKeys?: string[];
-  /** When set, /__admin requires this key (Authorization: Bearer or api-key). */
+  /** When set, /__admin requires this key in the `x-admin-key` header (Authorization carries the tenant's API key). */
   adminKey?: string;
   /** Scenario file or folder. */
   scenarios?: string;

@@ -16,6 +16,7 @@ import { StreamRegistry } from './streaming/sse.js';
 import { closeDatabase, openDatabase } from './store/database.js';
 import { newRequestId } from './util/ids.js';
 import { authenticate, setStandardHeaders, surfaceOf, tenantOf, versionFromAzureQuery, versionFromBetaHeader } from './http/compat.js';
+import { trackConnections } from './http/connections.js';
 import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
 import { invalidJson } from './http/errors.js';
 import { validatorCompiler, warmValidators } from './http/validation.js';
@@ -116,9 +117,12 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     // Compile the request validators in the background too (they also compile on first use).
     setTimeout(warmValidators, 50).unref();
   });
-  // Streams are long-lived responses: end them first, or closing would wait for them.
+  // Streams are long-lived responses: end them first, or closing would wait for them; and connections
+  // without a request in flight must not hold the close either (src/http/connections.ts).
+  const connections = trackConnections(app.server);
   app.addHook('preClose', async () => {
     ctx.streams.closeAll();
+    connections.closeIdle();
   });
   app.addHook('onClose', async () => {
     ctx.engine.stop();

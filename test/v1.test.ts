@@ -123,6 +123,14 @@ describe('the v1 surface (OpenAI-Beta: assistants=v1)', () => {
       expect(await v1('DELETE', `/assistants/${assistant.id}`)).toEqual({ id: assistant.id, object: 'assistant.deleted', deleted: true });
     });
 
+    it('a deleted file leaves no stale file_ids on assistants', async () => {
+      const file = await upload('soon gone');
+      const assistant = await v1('POST', '/assistants', { model: 'gpt-4', tools: [{ type: 'retrieval' }], file_ids: [file] });
+      expect(assistant.file_ids).toEqual([file]);
+      await v1('DELETE', `/files/${file}`);
+      expect((await v1('GET', `/assistants/${assistant.id}`)).file_ids).toEqual([]);
+    });
+
     it('attaches, lists (with pagination), retrieves and detaches assistant files', async () => {
       const [a, b, c] = [await upload('a'), await upload('b'), await upload('c')];
       const assistant = await v1('POST', '/assistants', { model: 'gpt-4', tools: [{ type: 'retrieval' }], file_ids: [a] });

@@ -10,6 +10,8 @@ const METHODS: HTTPMethod[] = ['GET', 'POST', 'DELETE', 'PUT', 'PATCH'];
 export function sendApiError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
   setStandardHeaders(request, reply);
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+  // A 413 leaves the rest of the body unread on the socket: close it rather than reuse it.
+  if (error.status === 413) reply.header('connection', 'close');
   return reply.code(error.status).type('application/json').send(error.toBody());
 }
 

@@ -6,7 +6,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { listPage, type PageQuery } from './pagination.js';
-import { chunks, fileContents, files, vectorStoreFiles, type FileRow } from './schema.js';
+import { assistantFiles, chunks, fileContents, files, messageFiles, vectorStoreFiles, type FileRow } from './schema.js';
 
 export type NewFile = Omit<FileRow, 'seq'>;
 
@@ -73,6 +73,13 @@ export function deleteFile(db: Db, tenant: string, id: string): { deleted: boole
       .run();
     tx.delete(vectorStoreFiles)
       .where(and(eq(vectorStoreFiles.fileId, id), eq(vectorStoreFiles.tenant, tenant)))
+      .run();
+    // v1 attachments name the file too: a deleted file leaves no stale `file_ids`.
+    tx.delete(assistantFiles)
+      .where(and(eq(assistantFiles.fileId, id), eq(assistantFiles.tenant, tenant)))
+      .run();
+    tx.delete(messageFiles)
+      .where(and(eq(messageFiles.fileId, id), eq(messageFiles.tenant, tenant)))
       .run();
     // file_contents goes with the row (ON DELETE CASCADE).
     const deleted =
