@@ -135,7 +135,13 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const app = await buildApp(options);
   const { port, host } = app.ctx.config;
-  await app.listen({ port, host });
+  try {
+    await app.listen({ port, host });
+  } catch (error) {
+    // A port in use (say) must not leave the database open and the engine running.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -151,7 +157,19 @@ function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   if (!config.logger) return false;
   const base = { level: config.logLevel };
   if (!config.prettyLogs) return base;
-  return { ...base, transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } };
+  // One line per request in a terminal too: the request fields go into the message.
+  return {
+    ...base,
+    transport: {
+      target: 'pino-pretty',
+      options: {
+        translateTime: 'HH:MM:ss.l',
+        ignore: 'pid,hostname,request_id,method,url,status,tenant,ms',
+        messageFormat: '{if method}{method} {url} {status} {ms}ms tenant={tenant}{end}{if request_id} [{request_id}]{end} {msg}',
+        singleLine: true,
+      },
+    },
+  };
 }
 
 /** JSON bodies: an empty body counts as `{}`; a broken one gets the real "could not parse" 400. */
