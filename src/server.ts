@@ -5,7 +5,6 @@
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import { resolveConfig, type Config, type ServerOptions } from './config.js';
 import type { AppContext } from './context.js';
 import { SystemClock } from './engine/clock.js';
@@ -17,6 +16,7 @@ import { closeDatabase, openDatabase } from './store/database.js';
 import { newRequestId } from './util/ids.js';
 import { authenticate, setStandardHeaders, surfaceOf, tenantOf, versionFromAzureQuery, versionFromBetaHeader } from './http/compat.js';
 import { trackConnections } from './http/connections.js';
+import { docsPageRoutes } from './http/docs-page.js';
 import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
 import { invalidJson } from './http/errors.js';
 import { validatorCompiler, warmValidators } from './http/validation.js';
@@ -102,7 +102,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  docsPageRoutes(app);
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', version: VERSION }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { packagePath } from './paths.js';
 
-/** The package version, read once from package.json (two levels up from src/ and from dist/). */
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
-  .version;
+/** The package version, read once from package.json. */
+export const VERSION: string = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;

@@ -92,8 +92,12 @@ describe('OpenAPI', () => {
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.body).toMatch(/swagger/i);
-    const json = await app.inject({ method: 'GET', url: '/docs/json' });
-    expect(json.statusCode).toBe(200);
-    expect(json.json<OpenApiDocument>().paths).toEqual(served.paths);
+    // The page reads the served document; its Swagger UI assets come from swagger-ui-dist.
+    expect(page.body).toContain("url: '/openapi.json'");
+    const bundle = await app.inject({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' });
+    expect(bundle.statusCode).toBe(200);
+    expect(bundle.headers['content-type']).toMatch(/javascript/);
+    const outside = await app.inject({ method: 'GET', url: '/docs/static/..%2Fpackage.json' });
+    expect(outside.statusCode).toBe(404);
   });
 });

@@ -62,9 +62,19 @@ export function apiKeyOf(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
+/** Hashing a key costs more than the rest of a retrieve's compatibility checks: remember a few. */
+const tenantCache = new Map<string, string>();
+const TENANT_CACHE_SIZE = 1024;
+
 export function tenantOf(key: string | undefined): string {
   if (!key) return ANONYMOUS_TENANT;
-  return 'key_' + createHash('sha256').update(key).digest('hex').slice(0, 24);
+  let tenant = tenantCache.get(key);
+  if (tenant === undefined) {
+    tenant = 'key_' + createHash('sha256').update(key).digest('hex').slice(0, 24);
+    if (tenantCache.size >= TENANT_CACHE_SIZE) tenantCache.clear();
+    tenantCache.set(key, tenant);
+  }
+  return tenant;
 }
 
 function sameKey(a: string, b: string): boolean {

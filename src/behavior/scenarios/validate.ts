@@ -7,7 +7,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import Mustache from 'mustache';
 import type { ScenarioFileSpec, ScenarioSpec, TextMatch, TurnSpec } from './format.js';
-import { validateFileSchema, validateScenarioSchema } from './schema.js';
+import { fileValidator, scenarioValidator } from './schema.js';
 import { compileRegex } from './text-match.js';
 
 export type PathSegment = string | number;
@@ -24,7 +24,7 @@ export type Validation<T> = { ok: true; value: T } | { ok: false; problem: Probl
 
 /** Checks a whole file's content (`{ scenarios: [...] }`). */
 export function validateScenarioFile(value: unknown): Validation<ScenarioFileSpec> {
-  const schemaProblem = runSchema(validateFileSchema, value);
+  const schemaProblem = runSchema(fileValidator(), value);
   if (schemaProblem) return { ok: false, problem: schemaProblem };
   const file = value as ScenarioFileSpec;
   const problem = checkScenarios(file.scenarios, ['scenarios']);
@@ -40,7 +40,7 @@ export function validateScenarioBody(value: unknown): Validation<ScenarioSpec[]>
     const result = validateScenarioFile(value);
     return result.ok ? { ok: true, value: result.value.scenarios } : result;
   }
-  const schemaProblem = runSchema(validateScenarioSchema, value);
+  const schemaProblem = runSchema(scenarioValidator(), value);
   if (schemaProblem) return { ok: false, problem: schemaProblem };
   const problem = checkScenarios([value as ScenarioSpec], []);
   if (problem) return { ok: false, problem: { ...problem, path: problem.path.slice(1) } };
