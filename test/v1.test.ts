@@ -458,4 +458,32 @@ describe('the v1 surface (OpenAI-Beta: assistants=v1)', () => {
       for (const message of messages.data as Json[]) expect(Object.keys(message)).toEqual(MESSAGE_V1_KEYS);
     });
   });
+  describe('streams', () => {
+    it('a v1 client streaming a run gets v1 objects in the frames', async () => {
+      const file = await upload('streamed');
+      const assistant = await v1('POST', '/assistants', { model: 'gpt-4', tools: [{ type: 'retrieval' }], file_ids: [file] });
+      const response = await fetch(`${server.baseURL}/threads/runs`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer v1-key', 'content-type': 'application/json', 'openai-beta': 'assistants=v1' },
+        body: JSON.stringify({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'hi' }] }, stream: true }),
+      });
+      expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const frames = (await response.text())
+        .split('\n\n')
+        .filter(Boolean)
+        .map((frame) => {
+          const [event, data] = frame.split('\n');
+          return { event: event.slice('event: '.length), data: data.slice('data: '.length) };
+        });
+      const json = (name: string) => JSON.parse(frames.find((f) => f.event === name)!.data) as Json;
+      expect(Object.keys(json('thread.created'))).toEqual(['id', 'object', 'created_at', 'metadata']);
+      for (const name of ['thread.run.created', 'thread.run.completed']) {
+        expect(Object.keys(json(name))).toEqual(RUN_V1_KEYS);
+        expect(json(name).file_ids).toEqual([file]);
+        expect((json(name).tools as Json[])[0].type).toBe('retrieval');
+      }
+      expect(Object.keys(json('thread.message.completed'))).toEqual(MESSAGE_V1_KEYS);
+      expect(frames.at(-1)).toEqual({ event: 'done', data: '[DONE]' });
+    });
+  });
 });

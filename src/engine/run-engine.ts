@@ -26,12 +26,12 @@ import {
   threadHasActiveRun,
   unknownToolCall,
 } from '../http/errors.js';
-import { serializeMessage } from '../resources/messages.js';
+import { serializeMessage, serializeMessageFor } from '../resources/messages.js';
 import { serializeThread } from '../resources/threads.js';
 import { indexPendingFiles } from '../retrieval/ingest.js';
 import { searchVectorStores } from '../retrieval/search.js';
 import { serializeRun, serializeStep } from '../serializers/run.js';
-import { findAssistant } from '../store/assistants.js';
+import { assistantFileIds, findAssistant } from '../store/assistants.js';
 import { allMessages, insertMessage, updateMessage } from '../store/messages.js';
 import {
   discardUnfinishedTurn,
@@ -183,7 +183,7 @@ export class RunEngine {
 
   /** After the run's transaction committed: announce it and schedule its first phase. */
   launch(run: RunRow, createdThread?: ThreadRow): void {
-    if (createdThread) this.publishRaw(run, 'thread.created', serializeThread(createdThread, 'v2'));
+    if (createdThread) this.bus(run, 'thread.created', serializeThread(createdThread, 'v2'), () => serializeThread(createdThread, 'v1'));
     this.publishRun(run, 'thread.run.created');
     this.publishRun(run, 'thread.run.queued');
     this.armExpiry(run);
@@ -861,23 +861,24 @@ export class RunEngine {
   // ---- events -----------------------------------------------------------------------------------
 
   private publishRun(run: RunRow, event: string): void {
-    this.bus(run, event, serializeRun(run, 'v2'));
+    this.bus(run, event, serializeRun(run, 'v2'), () => serializeRun(run, 'v1', assistantFileIds(this.ctx.db, run.assistantId)));
   }
 
   private publishStep(run: RunRow, event: string, step: RunStepRow): void {
-    this.bus(run, event, serializeStep(step, 'v2', stateOf(run).include));
+    const include = stateOf(run).include;
+    this.bus(run, event, serializeStep(step, 'v2', include), () => serializeStep(step, 'v1', include));
   }
 
   private publishMessage(run: RunRow, event: string, message: MessageRow): void {
-    this.bus(run, event, serializeMessage(message, 'v2'));
+    this.bus(run, event, serializeMessage(message, 'v2'), () => serializeMessageFor(this.ctx, message, 'v1'));
   }
 
   private publishRaw(run: RunRow, event: string, data: unknown): void {
     this.bus(run, event, data);
   }
 
-  private bus(run: RunRow, event: string, data: unknown): void {
-    this.ctx.bus.publish({ event, data, tenant: run.tenant, threadId: run.threadId, runId: run.id });
+  private bus(run: RunRow, event: string, data: unknown, v1?: () => unknown): void {
+    this.ctx.bus.publish({ event, data, v1, tenant: run.tenant, threadId: run.threadId, runId: run.id });
   }
 }
 

@@ -7,8 +7,10 @@
 export interface BusEvent {
   /** The AssistantStreamEvent name, e.g. `thread.run.created`. */
   event: string;
-  /** The object the event carries, already serialized for the API version of the run. */
+  /** The object the event carries, serialized in the v2 shape. */
   data: unknown;
+  /** The same object in the v1 shape, for streams a v1 client opened (made only when asked for). */
+  v1?: () => unknown;
   tenant: string;
   threadId: string;
   runId: string | null;

@@ -93,7 +93,13 @@ export class SseStream {
   send(event: string, data: unknown): void {
     if (this.closed) return;
     this.raw.write(frame(event, data));
-    if (this.raw.writableLength > MAX_BUFFERED_BYTES) this.raw.destroy();
+    if (this.raw.writableLength > MAX_BUFFERED_BYTES) {
+      // Closed at once, not on the socket's 'close' event: until then every later event of the run
+      // was written to the destroyed stream, each write failing with an error object of its own
+      // (~400 MB of garbage for three unread 20 MB streams). Found by test/reliability/limits.test.ts.
+      this.raw.destroy();
+      this.close();
+    }
   }
 
   comment(text: string): void {
@@ -140,8 +146,9 @@ export function streamRun(
   start: () => void,
 ): void {
   const stream = new SseStream(request, reply, deps.streams);
+  const v1 = request.call?.apiVersion === 'v1';
   const unsubscribe = deps.bus.subscribeRun(runId, (event: BusEvent) => {
-    stream.send(event.event, event.data);
+    stream.send(event.event, v1 && event.v1 ? event.v1() : event.data);
     if (FINAL_RUN_EVENTS.has(event.event)) stream.done();
   });
   stream.onClose(unsubscribe);
