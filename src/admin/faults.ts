@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { injectedFault, invalidParam, type ApiError } from '../http/errors.js';
 import { compilePathPattern, type PathTest } from './path-pattern.js';
 import { randomSeed, seededRandom, type Random } from './prng.js';
+import { TenantLists } from '../util/tenant-lists.js';
 
 export interface FaultSpec {
   /** HTTP method; absent or '*' for any. */
@@ -65,7 +66,7 @@ export interface FaultOutcome {
 const DEFAULT_RETRY_AFTER_429 = 1;
 
 export class FaultInjector {
-  private readonly byTenant = new Map<string, Entry[]>();
+  private readonly byTenant = new TenantLists<Entry>();
 
   /** Validates and stores a fault; throws a 400 ApiError for a spec that cannot work. */
   add(tenant: string, spec: FaultSpec, nowSeconds: number): Fault {
@@ -117,15 +118,7 @@ export class FaultInjector {
 
   /** Removes a tenant's faults (every tenant's with null); returns how many. */
   clear(tenant: string | null): number {
-    if (tenant !== null) {
-      const n = this.byTenant.get(tenant)?.length ?? 0;
-      this.byTenant.delete(tenant);
-      return n;
-    }
-    let n = 0;
-    for (const entries of this.byTenant.values()) n += entries.length;
-    this.byTenant.clear();
-    return n;
+    return this.byTenant.clear(tenant);
   }
 
   /**

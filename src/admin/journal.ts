@@ -3,6 +3,7 @@
  * status, timing), kept in memory in a bounded buffer, so a test can assert what its code sent.
  */
 import { compilePathPattern, isRegexPattern } from './path-pattern.js';
+import { TenantLists } from '../util/tenant-lists.js';
 
 export interface JournalEntry {
   /** The request id, also sent back in the x-request-id header. */
@@ -42,7 +43,7 @@ export const JOURNAL_BODY_LIMIT = 64 * 1024;
 const REDACTED_HEADERS = new Set(['authorization', 'api-key', 'x-admin-key', 'cookie', 'proxy-authorization']);
 
 export class RequestJournal {
-  private readonly byTenant = new Map<string, JournalEntry[]>();
+  private readonly byTenant = new TenantLists<JournalEntry>();
 
   constructor(readonly capacity = JOURNAL_CAPACITY) {}
 
@@ -75,15 +76,7 @@ export class RequestJournal {
 
   /** Forgets a tenant's entries (every tenant's with null); returns how many. */
   clear(tenant: string | null): number {
-    if (tenant !== null) {
-      const n = this.byTenant.get(tenant)?.length ?? 0;
-      this.byTenant.delete(tenant);
-      return n;
-    }
-    let n = 0;
-    for (const entries of this.byTenant.values()) n += entries.length;
-    this.byTenant.clear();
-    return n;
+    return this.byTenant.clear(tenant);
   }
 }
 

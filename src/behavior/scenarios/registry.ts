@@ -9,6 +9,7 @@ import { loadScenarioPath } from './load.js';
 import { compileScenario, selectScenario, type CompiledScenario, type Selection } from './match.js';
 import { buildView, turnToAction } from './render.js';
 import { watchPath, type PathWatcher } from './watch.js';
+import { TenantLists } from '../../util/tenant-lists.js';
 
 /** The part of a pino / Fastify logger the registry uses. */
 export interface ScenarioLogger {
@@ -30,7 +31,7 @@ const silent: ScenarioLogger = { info: () => undefined, warn: () => undefined, e
 
 export class ScenarioRegistry implements Behavior {
   private fileRules: CompiledScenario[] = [];
-  private readonly runtime = new Map<string, CompiledScenario[]>();
+  private readonly runtime = new TenantLists<CompiledScenario>();
   private readonly reloadListeners = new Set<(result: ReloadResult) => void>();
   private watcher: PathWatcher | undefined;
   private log: ScenarioLogger = silent;
@@ -110,15 +111,7 @@ export class ScenarioRegistry implements Behavior {
 
   /** Forgets a tenant's runtime rules (every tenant's with null); returns how many were removed. */
   clearRuntime(tenant: string | null): number {
-    if (tenant !== null) {
-      const n = this.runtime.get(tenant)?.length ?? 0;
-      this.runtime.delete(tenant);
-      return n;
-    }
-    let n = 0;
-    for (const rules of this.runtime.values()) n += rules.length;
-    this.runtime.clear();
-    return n;
+    return this.runtime.clear(tenant);
   }
 
   isFileRule(name: string): boolean {
