@@ -527,15 +527,15 @@ export class RunEngine {
     const now = this.now();
     const functionCalls = calls.filter((c) => c.type === 'function');
     if (functionCalls.length > 0) {
-      const { updated, step } = this.ctx.db.transaction(() => {
+      const updated = this.ctx.db.transaction(() => {
         // Issue 4 fix: the step stays in_progress, so its usage stays null (it was set here, and a GET
         // of the step at requires_action differed from the spec and from what was streamed); it is
         // kept in the engine state and written when the step is closed.
-        const step = updateStep(this.ctx.db, plan.step!.id, {
+        updateStep(this.ctx.db, plan.step!.id, {
           stepDetails: { type: 'tool_calls', tool_calls: calls.map((c) => c.stored) },
         });
         assertTransition(run.status, 'requires_action');
-        const updated = updateRun(this.ctx.db, run.id, {
+        return updateRun(this.ctx.db, run.id, {
           status: 'requires_action',
           requiredAction: {
             type: 'submit_tool_outputs',
@@ -550,9 +550,7 @@ export class RunEngine {
           usage: toUsage(totals),
           engineState: { ...state, usage: totals, stepUsage: { stepId: plan.step!.id, usage } },
         });
-        return { updated, step };
       });
-      void step;
       this.tasks.get(run.id)!.plan = undefined;
       this.publishRun(updated, 'thread.run.requires_action');
       return;
