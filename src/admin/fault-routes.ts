@@ -35,14 +35,16 @@ const FaultBody = Type.Object(
 const FaultParams = Type.Object({ fault_id: Type.String() });
 
 export function installFaultHook(app: FastifyInstance, ctx: AppContext): void {
-  app.addHook('onRequest', async (request) => {
+  // Callback style: this runs on every API request, and most have no fault to wait for.
+  app.addHook('onRequest', (request, _reply, done) => {
     const surface = request.call?.surface;
-    if (surface !== 'openai' && surface !== 'azure') return;
+    if (surface !== 'openai' && surface !== 'azure') return done();
     const outcome = ctx.faults.take(request.call.tenant, request.method, request.url.split('?')[0]);
-    if (!outcome) return;
+    if (!outcome) return done();
+    const finish = () => (outcome.error ? done(outcome.error) : done());
     // Real time, not the virtual clock: the point is to make a client wait (and maybe time out).
-    if (outcome.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, outcome.latencyMs));
-    if (outcome.error) throw outcome.error;
+    if (outcome.latencyMs > 0) setTimeout(finish, outcome.latencyMs);
+    else finish();
   });
 }
 

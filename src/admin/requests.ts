@@ -24,9 +24,9 @@ const RequestsQuery = Type.Object(
 type RequestsQuery = Static<typeof RequestsQuery>;
 
 export function installJournalHook(app: FastifyInstance, ctx: AppContext): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const surface = request.call?.surface;
-    if (surface !== 'openai' && surface !== 'azure') return;
+    if (surface !== 'openai' && surface !== 'azure') return done();
     const { body, truncated } = journalBody(request.body, request.headers['content-type']);
     const durationMs = Math.round(reply.elapsedTime * 100) / 100;
     ctx.journal.record(request.call.tenant, {
@@ -42,6 +42,7 @@ export function installJournalHook(app: FastifyInstance, ctx: AppContext): void 
       duration_ms: durationMs,
       timestamp: Math.round(Date.now() - reply.elapsedTime),
     });
+    done();
   });
 }
 

@@ -6,7 +6,7 @@
  * v1 (`OpenAI-Beta: assistants=v1`, Azure 2024-02-15-preview / 2024-03-01-preview) has `file_ids` on
  * assistants, messages and runs; v2 replaced them with `tool_resources` and message `attachments`.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiVersion } from '../http/compat.js';
 import { unknownParameter } from '../http/errors.js';
 
@@ -72,9 +72,9 @@ export function foreignField(operation: string, version: ApiVersion, body: unkno
 }
 
 /** preValidation hook for the API scopes (registered in src/resources/index.ts). */
-export async function rejectForeignVersionFields(request: FastifyRequest): Promise<void> {
-  if (request.method !== 'POST' || request.body === null || typeof request.body !== 'object') return;
+export function rejectForeignVersionFields(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+  if (request.method !== 'POST' || request.body === null || typeof request.body !== 'object') return done();
   const route = (request.routeOptions.url ?? '').replace(/^\/(v1|openai)(?=\/)/, '');
   const field = foreignField(`${request.method} ${route}`, request.call.apiVersion, request.body);
-  if (field) throw unknownParameter(field);
+  done(field ? unknownParameter(field) : undefined);
 }
