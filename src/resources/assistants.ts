@@ -61,16 +61,16 @@ export function serializeAssistant(row: AssistantRow, version: ApiVersion, fileI
     instructions: row.instructions,
     tools: serializeTools(row.tools, version),
   };
-  if (version === 'v1') return { ...common, file_ids: fileIds, metadata: row.metadata };
-  return {
-    ...common,
+  // Object.assign, not a spread: see serializeRun (src/serializers/run.ts).
+  if (version === 'v1') return Object.assign(common, { file_ids: fileIds, metadata: row.metadata });
+  return Object.assign(common, {
     tool_resources: row.toolResources ?? {},
     metadata: row.metadata,
     top_p: row.topP,
     temperature: row.temperature,
     // reasoning_effort is accepted and stored, but not shown: the spec's assistant object (and every SDK's) has no such field.
     response_format: row.responseFormat ?? 'auto',
-  };
+  });
 }
 
 /** v1 shows `file_ids`; v2 has no use for them, so the query is skipped. */
