@@ -179,14 +179,38 @@ function isIntegerSchema(error: ErrorObject): boolean {
  * itself. When every branch failed on the discriminating `type` field, the caller sent an unknown
  * kind: report that. Otherwise the branch that got deepest is the one the caller meant.
  */
+/** The `type` constants of a union's object branches (`[{ properties: { type: { const } } }, ...]`). */
+function discriminatorValues(schema: unknown): unknown[] {
+  if (!Array.isArray(schema)) return [];
+  const values: unknown[] = [];
+  for (const branch of schema as { properties?: { type?: { const?: unknown; enum?: unknown[] } } }[]) {
+    const type = branch?.properties?.type;
+    if (type?.const !== undefined) values.push(type.const);
+    else if (Array.isArray(type?.enum)) values.push(...type.enum);
+    else return []; // a branch without a constant type: not a discriminated union
+  }
+  return [...new Set(values)];
+}
+
 function pickError(errors: ErrorObject[]): ErrorObject | undefined {
   if (errors.length <= 1) return errors[0];
   const union = errors.find((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   if (!union) return errors[0];
-  const branchErrors = errors.filter((e) => e !== union && e.instancePath.startsWith(union.instancePath));
+  let branchErrors = errors.filter((e) => e !== union && e.instancePath.startsWith(union.instancePath));
   const onType = branchErrors.filter(
     (e) => (e.keyword === 'const' || e.keyword === 'enum') && e.instancePath === `${union.instancePath}/type`,
   );
+  // The branches' own `type` values, read from the schema (Ajv's verbose mode gives it): a value
+  // among them names the branch the caller meant, and that branch's errors are the ones to report;
+  // a value outside them is an unknown kind, whatever else the branches complained about (a branch
+  // checks `required` before `type`). Found by test/fuzz.test.ts: `tools[0].type: 'nope'` named
+  // only 'code_interpreter' as supported.
+  const kinds = discriminatorValues(union.schema);
+  if (onType.length > 0 && kinds.length > 0) {
+    if (!kinds.includes(onType[0].data)) return { ...onType[0], keyword: 'enum', params: { allowedValues: kinds } } as ErrorObject;
+    const others = branchErrors.filter((e) => !onType.includes(e));
+    if (others.length > 0) branchErrors = others;
+  }
   // Every object branch fails on `type` (or on being an object at all): an unknown discriminator value.
   if (
     onType.length > 0 &&
@@ -205,6 +229,25 @@ function pickError(errors: ErrorObject[]): ErrorObject | undefined {
       params: { allowedValues: [...new Set(allowed)] },
     } as ErrorObject;
   }
+  // Every branch is a constant (a union of literals, such as order 'asc' | 'desc'): one error that
+  // lists them all. Without this the first branch's error alone named 'asc' as the only value.
+  // Found by test/fuzz.test.ts.
+  const atUnion = branchErrors.filter((e) => e.instancePath === union.instancePath);
+  const literals = atUnion.filter((e) => e.keyword === 'const' || e.keyword === 'enum');
+  const wrongType = atUnion.filter((e) => e.keyword === 'type');
+  if (literals.length > 0 && literals.length + wrongType.length === branchErrors.length) {
+    // Not even the literals' type (an array for a string, say): that is the error.
+    if (wrongType.length > 0) {
+      const types = [...new Set(wrongType.map((t) => (t.params as { type: string }).type))];
+      return { ...wrongType[0], params: { type: types.join(',') } } as ErrorObject;
+    }
+    const allowed = literals.flatMap((e) =>
+      e.keyword === 'const'
+        ? [(e.params as { allowedValue: unknown }).allowedValue]
+        : (e.params as { allowedValues: unknown[] }).allowedValues,
+    );
+    return { ...literals[0], keyword: 'enum', params: { allowedValues: [...new Set(allowed)] } } as ErrorObject;
+  }
   const deepest = branchErrors
     .filter((e) => !(e.keyword === 'type' && e.instancePath === union.instancePath))
     .sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
@@ -213,7 +256,7 @@ function pickError(errors: ErrorObject[]): ErrorObject | undefined {
   // All branches failed at the union's own level, e.g. a number where a string or an array was expected.
   const types = branchErrors.filter((e) => e.keyword === 'type' && e.instancePath === union.instancePath);
   if (types.length > 0) {
-    return { ...types[0], params: { type: types.map((t) => (t.params as { type: string }).type).join(',') } } as ErrorObject;
+    return { ...types[0], params: { type: [...new Set(types.map((t) => (t.params as { type: string }).type))].join(',') } } as ErrorObject;
   }
   return deepest ?? branchErrors[0] ?? union;
 }

@@ -31,8 +31,13 @@ export function listPage<Row>(db: Db, source: PagedTable, scope: SQL | undefined
   const limit = query.limit ?? 20;
   const order = query.order ?? 'desc';
   const conditions: (SQL | undefined)[] = [scope];
-  const afterSeq = query.after ? cursorSeq(db, source, scope, query.after, 'after') : undefined;
-  const beforeSeq = query.before ? cursorSeq(db, source, scope, query.before, 'before') : undefined;
+  // A cursor that a route's schema does not declare (files have no `before`) arrives unvalidated, and
+  // `?before=a&before=b` makes it an array, which SQLite refused with a 500: only a string is a cursor.
+  // Found by test/fuzz.test.ts.
+  const after = typeof query.after === 'string' ? query.after : undefined;
+  const before = typeof query.before === 'string' ? query.before : undefined;
+  const afterSeq = after ? cursorSeq(db, source, scope, after, 'after') : undefined;
+  const beforeSeq = before ? cursorSeq(db, source, scope, before, 'before') : undefined;
   // "after" moves along the list order, "before" against it.
   if (afterSeq !== undefined) conditions.push(order === 'asc' ? gt(source.seq, afterSeq) : lt(source.seq, afterSeq));
   if (beforeSeq !== undefined) conditions.push(order === 'asc' ? lt(source.seq, beforeSeq) : gt(source.seq, beforeSeq));

@@ -1,0 +1,255 @@
+/**
+ * Limits, against the child server started with small limits (--body-limit-bytes 4096,
+ * --upload-limit-bytes 8192): bodies and uploads over the limit get a 413 in the OpenAI shape;
+ * clients that never read their stream, stall half-way through a request or connect and say nothing
+ * do not slow the others down; the server lets go of a stream nobody reads once 8 MiB are buffered.
+ *
+ * Timeouts: the server keeps Fastify's defaults (no connection or request timeout; keep-alive 72 s;
+ * Node's 60 s headers timeout). Streams and long polls must not be cut, and on loopback a stalled
+ * client is a crashed test process, whose sockets the OS closes. docs/reliability.md says more.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, GC_PROBE_ARGS, rssOf, sampleAfterGc, sleep, startChild, type Child } from './child.js';
+
+const BODY_LIMIT = 4096;
+const UPLOAD_LIMIT = 8192;
+
+interface ErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+function expectOpenAiError(body: unknown): ErrorBody['error'] {
+  const error = (body as ErrorBody).error;
+  expect(Object.keys(body as object)).toEqual(['error']);
+  expect(Object.keys(error).sort()).toEqual(['code', 'message', 'param', 'type']);
+  expect(typeof error.message).toBe('string');
+  expect(typeof error.type).toBe('string');
+  return error;
+}
+
+/** A POST whose body goes out in chunks without a Content-Length (Transfer-Encoding: chunked). */
+function chunkedPost(base: string, path: string, chunks: string[]): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+    });
+    req.on('error', reject);
+    for (const chunk of chunks) req.write(chunk);
+    req.end();
+  });
+}
+
+function multipart(size: number): { body: Buffer; contentType: string } {
+  const boundary = 'limitsboundary';
+  const body = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nassistants\r\n`),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\nContent-Type: text/plain\r\n\r\n`),
+    Buffer.alloc(size, 'a'),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+async function upload(base: string, size: number): Promise<{ status: number; body: unknown }> {
+  const { body, contentType } = multipart(size);
+  const res = await fetch(`${base}/v1/files`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  return { status: res.status, body: (await res.json()) as unknown };
+}
+
+/** A raw socket that sends `head` (and `body`) and never reads what comes back. */
+function rawClient(port: number, text: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1' }, () => {
+      socket.pause();
+      socket.write(text, () => resolve(socket));
+    });
+    socket.on('error', () => undefined);
+    socket.once('error', reject);
+  });
+}
+
+/** Reads a paused socket until it closes or `timeoutMs` passes. */
+function drain(socket: Socket, timeoutMs: number): Promise<{ closed: boolean; text: string }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const done = (closed: boolean) => {
+      clearTimeout(timer);
+      resolve({ closed, text: Buffer.concat(chunks).toString('utf8') });
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.once('close', () => done(true));
+    socket.resume();
+  });
+}
+
+/** Latencies (ms) of `n` sequential retrieves. */
+async function latencies(base: string, threadId: string, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const res = await fetch(`${base}/v1/threads/${threadId}`);
+    await res.text();
+    expect(res.status).toBe(200);
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+const p = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((q / 100) * values.length))];
+
+describe('limits', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'am-limits-'));
+  let child: Child;
+  let base: string;
+  let probeThread: string;
+
+  beforeAll(async () => {
+    child = await startChild(join(dir, 'limits.db'), {
+      args: ['--body-limit-bytes', String(BODY_LIMIT), '--upload-limit-bytes', String(UPLOAD_LIMIT)],
+    });
+    base = child.url;
+    probeThread = (await call<{ id: string }>(base, 'POST', '/v1/threads', {})).body.id;
+  });
+
+  afterAll(async () => {
+    await child?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers a JSON body over the limit with a 413 in the OpenAI shape, with or without Content-Length', async () => {
+    const big = { messages: [{ role: 'user', content: 'x'.repeat(BODY_LIMIT) }] };
+    const res = await call(base, 'POST', '/v1/threads', big);
+    expect(res.status).toBe(413);
+    const error = expectOpenAiError(res.body);
+    expect(error.message).toBe(`Request body too large. The maximum size is ${BODY_LIMIT} bytes.`);
+    expect(error.code).toBe('request_too_large');
+
+    const text = JSON.stringify(big);
+    const chunked = await chunkedPost(base, '/v1/threads', [text.slice(0, 1000), text.slice(1000, 3000), text.slice(3000)]);
+    expect(chunked.status).toBe(413);
+    expect(expectOpenAiError(chunked.body).code).toBe('request_too_large');
+
+    // Just under the limit is fine, and the server is none the worse.
+    const fits = { messages: [{ role: 'user', content: 'x'.repeat(BODY_LIMIT - 200) }] };
+    expect((await call(base, 'POST', '/v1/threads', fits)).status).toBe(200);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('answers an upload over the upload limit with a 413 in the OpenAI shape; uploads are not held to the JSON limit', async () => {
+    const over = await upload(base, UPLOAD_LIMIT + 1_000);
+    expect(over.status).toBe(413);
+    expect(expectOpenAiError(over.body).message).toMatch(/^Maximum content size limit \(8192\) exceeded/);
+    const under = await upload(base, UPLOAD_LIMIT - 1_000);
+    expect(under.status).toBe(200);
+    expect((under.body as { bytes: number }).bytes).toBe(UPLOAD_LIMIT - 1_000);
+  });
+
+  it('keeps serving others while clients never read their streams, and lets go of those streams', { timeout: 120_000 }, async () => {
+    const before = await latencies(base, probeThread, 100);
+    const rssBefore = rssOf(child.pid);
+    // Each reply quotes its 120,000-word message, one word per delta: ~20 MB of events per stream,
+    // more than the kernel's socket buffers and the server's 8 MiB allowance together.
+    const words = 'The quick brown fox jumps over the lazy dog again. '.repeat(12_000);
+    const sockets: Socket[] = [];
+    // Big user messages need a big body: these go through a server with the default limits.
+    const big = await startChild(join(dir, 'limits-big.db'), { nodeArgs: GC_PROBE_ARGS });
+    try {
+      const bigAssistant = (await call<{ id: string }>(big.url, 'POST', '/v1/assistants', { model: 'gpt-4o' })).body.id;
+      const bigThreads: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const thread = await call<{ id: string }>(big.url, 'POST', '/v1/threads', {
+          messages: [{ role: 'user', content: `${i} ${words}` }],
+        });
+        bigThreads.push(thread.body.id);
+      }
+      const bigProbe = (await call<{ id: string }>(big.url, 'POST', '/v1/threads', {})).body.id;
+      const baseline = await latencies(big.url, bigProbe, 100);
+      const memoryBefore = await sampleAfterGc(big);
+      for (const thread of bigThreads) {
+        const body = JSON.stringify({ assistant_id: bigAssistant, stream: true });
+        sockets.push(
+          await rawClient(
+            big.port,
+            `POST /v1/threads/${thread}/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+          ),
+        );
+      }
+      // The runs finish although nobody reads their events.
+      for (const thread of bigThreads) {
+        let status = '';
+        for (let i = 0; i < 600 && status !== 'completed'; i++) {
+          await sleep(50);
+          const runs = await call<{ data: { status: string }[] }>(big.url, 'GET', `/v1/threads/${thread}/runs`);
+          status = runs.body.data[0]?.status ?? '';
+        }
+        expect(status).toBe('completed');
+      }
+      const during = await latencies(big.url, bigProbe, 100);
+      // Others are served as fast as before (generous bounds: the machine is shared).
+      expect(p(during, 50)).toBeLessThan(Math.max(5 * p(baseline, 50), p(baseline, 50) + 20));
+      expect(p(during, 99)).toBeLessThan(1_000);
+      // Past 8 MiB unread the server drops the stream, so they do not pin their 20 MB each: reading one
+      // now gets what the kernel buffered, then the end, without the final `[DONE]`.
+      const cut = await drain(sockets[0], 5_000);
+      expect(cut.closed).toBe(true);
+      expect(cut.text.startsWith('HTTP/1.1 200')).toBe(true);
+      expect(cut.text).not.toContain('data: [DONE]');
+      // Memory after a full GC (gc-probe.js), with the sockets still open on the client side.
+      const memoryAfter = await sampleAfterGc(big);
+      const MiB = 1024 * 1024;
+      const heldHeap = (memoryAfter!.heapUsed - memoryBefore!.heapUsed) / MiB;
+      const heldRss = (memoryAfter!.rss - memoryBefore!.rss) / MiB;
+      expect(heldHeap).toBeLessThan(32);
+      // Before the stream was closed at once on the cut, the failed writes of the rest of each run left
+      // ~420 MiB of RSS behind; now ~120 MiB (the runs' own deltas and texts, which the OS gets back lazily).
+      expect(heldRss).toBeLessThan(250);
+      process.stdout.write(
+        `limits: retrieve p50 ${p(baseline, 50).toFixed(2)} ms before, ${p(during, 50).toFixed(2)} ms with 3 unread streams; ` +
+          `after the cut and a GC: heap +${heldHeap.toFixed(1)} MiB, RSS +${heldRss.toFixed(1)} MiB\n`,
+      );
+    } finally {
+      for (const s of sockets) s.destroy();
+      await big.kill();
+    }
+    // The small-limit server was not involved; it is as it was.
+    const after = await latencies(base, probeThread, 50);
+    expect(p(after, 50)).toBeLessThan(Math.max(5 * p(before, 50), p(before, 50) + 20));
+    expect(rssOf(child.pid)).toBeLessThan(rssBefore + 100 * 1024 * 1024);
+  });
+
+  it('keeps serving others while clients stall half-way through a request or connect and send nothing', async () => {
+    const before = await latencies(base, probeThread, 100);
+    const stalled: Socket[] = [];
+    for (let i = 0; i < 50; i++) {
+      // Headers promise 1,000 bytes; 10 arrive.
+      stalled.push(
+        await rawClient(
+          child.port,
+          `POST /v1/threads HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"metadata`,
+        ),
+      );
+      // Half a request line.
+      stalled.push(await rawClient(child.port, 'GET /v1/thr'));
+      // Nothing at all.
+      stalled.push(await rawClient(child.port, ''));
+    }
+    const during = await latencies(base, probeThread, 100);
+    expect(p(during, 50)).toBeLessThan(Math.max(5 * p(before, 50), p(before, 50) + 20));
+    expect(p(during, 99)).toBeLessThan(1_000);
+    // No request timeout (documented): the stalled request is still open a few seconds later.
+    await sleep(3_000);
+    expect(stalled[0].destroyed).toBe(false);
+    expect(stalled[0].readableEnded).toBe(false);
+    for (const s of stalled) s.destroy();
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+});
