@@ -5,13 +5,17 @@
  */
 import { createRequire } from 'node:module';
 
-type Encoder = { encode(text: string): number[]; decode(tokens: number[]): string };
+type Encoder = { encode(text: string): number[]; decode(tokens: number[]): string; setMergeCacheSize(size: number): void };
+
+/** The tokenizer's own cache defaults to 100,000 entries (~20 MB); a mock needs far fewer. */
+const MERGE_CACHE_SIZE = 10_000;
 let encoder: Encoder | undefined;
 
 function getEncoder(): Encoder {
   if (!encoder) {
     const require = createRequire(import.meta.url);
     encoder = require('gpt-tokenizer/cjs/encoding/o200k_base') as Encoder;
+    encoder.setMergeCacheSize(MERGE_CACHE_SIZE);
   }
   return encoder;
 }
