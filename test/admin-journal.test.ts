@@ -5,26 +5,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { RequestJournal, type JournalEntry } from '../src/admin/journal.js';
+import { jsonCaller, type Json } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-
-type Json = Record<string, unknown>;
 
 const KEY_A = 'sk-journal-a';
 const KEY_B = 'sk-journal-b';
 
 let server: TestServer;
 
-async function call(method: string, path: string, options: { key?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { authorization: `Bearer ${options.key ?? KEY_A}`, ...options.headers };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Json, headers: response.headers };
-}
+const call = jsonCaller(() => server.url, KEY_A);
 
 async function journal(query = '', key = KEY_A): Promise<Json[]> {
   const res = await call('GET', `/__admin/requests${query}`, { key });

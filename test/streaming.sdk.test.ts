@@ -8,6 +8,7 @@
 import OpenAI4 from 'openai';
 import OpenAI7 from 'openai-v7';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TEXT_RUN_EVENTS, TIME_TOOL as TIME, WEATHER_TOOL as WEATHER } from './helpers/fixtures.js';
 import { collapseDeltas, RawApi } from './helpers/sse.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -121,36 +122,7 @@ const MAJORS: { name: string; make: (baseURL: string) => Sdk }[] = [
   },
 ];
 
-const WEATHER = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    description: 'Get the weather for a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-  },
-};
-const TIME = {
-  type: 'function',
-  function: {
-    name: 'get_time',
-    description: 'Get the local time of a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-  },
-};
-
-const TEXT_EVENTS = [
-  'thread.run.created',
-  'thread.run.queued',
-  'thread.run.in_progress',
-  'thread.run.step.created',
-  'thread.run.step.in_progress',
-  'thread.message.created',
-  'thread.message.in_progress',
-  'thread.message.delta*',
-  'thread.message.completed',
-  'thread.run.step.completed',
-  'thread.run.completed',
-];
+const TEXT_EVENTS = TEXT_RUN_EVENTS;
 
 let server: TestServer;
 let api: RawApi;

@@ -6,25 +6,9 @@
  * incomplete, expiry, and an `error` event for a server-side fault.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TEXT_RUN_EVENTS, TIME_TOOL as TIME, WEATHER_TOOL as WEATHER } from './helpers/fixtures.js';
 import { collapseDeltas, RawApi, type SseReader, type StreamEvent } from './helpers/sse.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-
-const WEATHER = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    description: 'Get the weather for a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-  },
-};
-const TIME = {
-  type: 'function',
-  function: {
-    name: 'get_time',
-    description: 'Get the local time of a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-  },
-};
 
 /** A frame exactly as STREAMING.md section 1 shows it: one event line, one single-line data line, a blank line. */
 const FRAME = /event: [a-z_.]+\ndata: [^\n]+\n\n/y;
@@ -66,20 +50,7 @@ function messageText(message: Record<string, unknown>): string {
   return (message.content as { text: { value: string } }[]).map((c) => c.text.value).join('');
 }
 
-const TEXT_RUN = [
-  'thread.run.created',
-  'thread.run.queued',
-  'thread.run.in_progress',
-  'thread.run.step.created',
-  'thread.run.step.in_progress',
-  'thread.message.created',
-  'thread.message.in_progress',
-  'thread.message.delta*',
-  'thread.message.completed',
-  'thread.run.step.completed',
-  'thread.run.completed',
-  'done',
-];
+const TEXT_RUN = [...TEXT_RUN_EVENTS, 'done'];
 
 const TOOL_RUN = [
   'thread.run.created',
