@@ -63,20 +63,8 @@ const TOOL_RUN = [
   'done',
 ];
 
-const CONTINUATION = [
-  'thread.run.step.completed',
-  'thread.run.queued',
-  'thread.run.in_progress',
-  'thread.run.step.created',
-  'thread.run.step.in_progress',
-  'thread.message.created',
-  'thread.message.in_progress',
-  'thread.message.delta*',
-  'thread.message.completed',
-  'thread.run.step.completed',
-  'thread.run.completed',
-  'done',
-];
+// After submit_tool_outputs (section 3 c): the tool step completes, then a text run from `queued` on.
+const CONTINUATION = ['thread.run.step.completed', ...TEXT_RUN_EVENTS.slice(1), 'done'];
 
 let server: TestServer;
 let api: RawApi;

@@ -30,8 +30,8 @@ import { serializeMessage, serializeMessageFor } from '../resources/messages.js'
 import { serializeThread } from '../resources/threads.js';
 import { indexPendingFiles } from '../retrieval/ingest.js';
 import { searchVectorStores } from '../retrieval/search.js';
-import { serializeRun, serializeStep } from '../serializers/run.js';
-import { assistantFileIds, findAssistant } from '../store/assistants.js';
+import { serializeRun, serializeRunFor, serializeStep } from '../serializers/run.js';
+import { findAssistant } from '../store/assistants.js';
 import { allMessages, insertMessage, updateMessage } from '../store/messages.js';
 import {
   discardUnfinishedTurn,
@@ -859,7 +859,7 @@ export class RunEngine {
   // ---- events -----------------------------------------------------------------------------------
 
   private publishRun(run: RunRow, event: string): void {
-    this.bus(run, event, serializeRun(run, 'v2'), () => serializeRun(run, 'v1', assistantFileIds(this.ctx.db, run.assistantId)));
+    this.bus(run, event, serializeRun(run, 'v2'), () => serializeRunFor(this.ctx.db, run, 'v1'));
   }
 
   private publishStep(run: RunRow, event: string, step: RunStepRow): void {

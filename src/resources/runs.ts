@@ -8,8 +8,7 @@ import type { AppContext } from '../context.js';
 import type { ApiVersion } from '../http/compat.js';
 import { invalidValue, notFound } from '../http/errors.js';
 import { ListQuery, Metadata, Nullable, ReasoningEffort, ResponseFormat, Tool, ToolResources } from '../http/schemas.js';
-import { INCLUDE_FILE_SEARCH_CONTENT, serializeRun } from '../serializers/run.js';
-import { assistantFileIds } from '../store/assistants.js';
+import { INCLUDE_FILE_SEARCH_CONTENT, serializeRunFor } from '../serializers/run.js';
 import { listEnvelope } from '../store/pagination.js';
 import { findRun, listRuns, updateRun } from '../store/runs.js';
 import type { AssistantRow, RunRow, ThreadRow } from '../store/schema.js';
@@ -131,11 +130,6 @@ export function requireRun(ctx: AppContext, tenant: string, threadId: string, ru
   return row;
 }
 
-/** A run as the caller's version shows it; v1 adds the assistant's files as `file_ids`. */
-export function serializeRunFor(ctx: AppContext, row: RunRow, version: ApiVersion) {
-  return serializeRun(row, version, version === 'v1' ? assistantFileIds(ctx.db, row.assistantId) : []);
-}
-
 /** Tells the SDK pollers (createAndPoll & co.) to ask again soon instead of after 1-5 seconds. */
 export function setPollAfter(ctx: AppContext, reply: FastifyReply): void {
   reply.header('openai-poll-after-ms', String(ctx.config.pollAfterMs));
@@ -187,7 +181,7 @@ function respond(
     return reply;
   }
   ctx.engine.launch(run, createdThread);
-  return serializeRunFor(ctx, run, request.call.apiVersion);
+  return serializeRunFor(ctx.db, run, request.call.apiVersion);
 }
 
 export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -240,7 +234,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
       requireThread(ctx, tenant, thread_id);
       const page = listRuns(ctx.db, tenant, thread_id, request.query as ListQuery);
       return listEnvelope(
-        page.rows.map((row) => serializeRunFor(ctx, row, apiVersion)),
+        page.rows.map((row) => serializeRunFor(ctx.db, row, apiVersion)),
         page.hasMore,
       );
     },
@@ -254,7 +248,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
       const { thread_id, run_id } = request.params as { thread_id: string; run_id: string };
       requireThread(ctx, tenant, thread_id);
       setPollAfter(ctx, reply);
-      return serializeRunFor(ctx, requireRun(ctx, tenant, thread_id, run_id), apiVersion);
+      return serializeRunFor(ctx.db, requireRun(ctx, tenant, thread_id, run_id), apiVersion);
     },
   );
 
@@ -269,7 +263,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
       const run = requireRun(ctx, tenant, thread_id, run_id);
       // Metadata is the caller's, not run state: the one write to a run outside the engine.
       const updated = body.metadata !== undefined ? updateRun(ctx.db, run.id, { metadata: body.metadata ?? {} }) : run;
-      return serializeRunFor(ctx, updated, apiVersion);
+      return serializeRunFor(ctx.db, updated, apiVersion);
     },
   );
 
@@ -281,7 +275,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
       const { thread_id, run_id } = request.params as { thread_id: string; run_id: string };
       requireThread(ctx, tenant, thread_id);
       const run = requireRun(ctx, tenant, thread_id, run_id);
-      return serializeRunFor(ctx, ctx.engine.cancel(tenant, run), apiVersion);
+      return serializeRunFor(ctx.db, ctx.engine.cancel(tenant, run), apiVersion);
     },
   );
 
@@ -303,7 +297,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
       }
       const committed = ctx.engine.commitToolOutputs(tenant, run, outputs);
       ctx.engine.announceToolOutputs(committed);
-      return serializeRunFor(ctx, committed.run, apiVersion);
+      return serializeRunFor(ctx.db, committed.run, apiVersion);
     },
   );
 }

@@ -3,6 +3,8 @@
  */
 import type { ApiVersion } from '../http/compat.js';
 import { serializeTools } from '../resources/tools.js';
+import { assistantFileIds } from '../store/assistants.js';
+import type { Db } from '../store/database.js';
 import type { RunRow, RunStepRow } from '../store/schema.js';
 
 /** `fileIds`: v1 only, the files of the run's assistant (v1 runs show them as `file_ids`). */
@@ -44,6 +46,11 @@ export function serializeRun(row: RunRow, version: ApiVersion = 'v2', fileIds: s
     tool_choice: row.toolChoice ?? 'auto',
     parallel_tool_calls: row.parallelToolCalls,
   });
+}
+
+/** A run as the caller's version shows it; v1 adds the assistant's files as `file_ids`. */
+export function serializeRunFor(db: Db, row: RunRow, version: ApiVersion) {
+  return serializeRun(row, version, version === 'v1' ? assistantFileIds(db, row.assistantId) : []);
 }
 
 /** `include[]` value that adds the chunk text to file_search results. */
