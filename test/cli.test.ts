@@ -167,9 +167,13 @@ describe('a running server', () => {
   });
 
   it('logs with pino-pretty when stdout is a terminal, and Ctrl-C shuts down cleanly', async () => {
-    // `script` gives the child a pseudo-terminal; Ctrl-C typed into it becomes SIGINT.
-    const cli = runCommand('script', ['-qfec', `"${process.execPath}" "${CLI}" --port 0 --db :memory:`, '/dev/null'], {
+    // `script` gives the child a pseudo-terminal; Ctrl-C typed into it becomes SIGINT. script runs the
+    // command through $SHELL -c; `exec` makes the server the terminal's process itself whatever that
+    // shell is (dash would otherwise stay in between and die of the same SIGINT, exit 130), and SHELL is
+    // pinned so that the test does not depend on the login shell of whoever runs it.
+    const cli = runCommand('script', ['-qfec', `exec "${process.execPath}" "${CLI}" --port 0 --db :memory:`, '/dev/null'], {
       cwd: dir,
+      env: cleanEnv({ SHELL: '/bin/sh' }),
       stdin: true,
     });
     const { url } = await cli.ready;
