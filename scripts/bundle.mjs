@@ -8,7 +8,12 @@
  * threads from their own files), swagger-ui-dist (its files are served from its own folder), and the
  * tokenizer (loaded on first use with require).
  */
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry a content hash: without this, every build would leave the previous chunks behind
+// (and `npm pack` would ship them).
+rmSync('dist/chunks', { recursive: true, force: true });
 
 await build({
   entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts' },

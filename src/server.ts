@@ -14,8 +14,9 @@ import { EventBus } from './streaming/event-bus.js';
 import { StreamRegistry } from './streaming/sse.js';
 import { closeDatabase, openDatabase } from './store/database.js';
 import { newRequestId } from './util/ids.js';
-import { authenticate, setStandardHeaders, surfaceOf, tenantOf, versionFromAzureQuery, versionFromBetaHeader } from './http/compat.js';
 import { trackConnections } from './http/connections.js';
+import { installRequestHooks } from './http/request-hooks.js';
+import { lazyChildLoggerFactory } from './http/lazy-logger.js';
 import { docsPageRoutes } from './http/docs-page.js';
 import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
 import { invalidJson } from './http/errors.js';
@@ -67,6 +68,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   const app = Fastify({
     logger: loggerOptions(config),
     genReqId: () => newRequestId(),
+    childLoggerFactory: lazyChildLoggerFactory,
     // One log line per request comes from our onResponse hook (with tenant and timing).
     logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
@@ -82,7 +84,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   app.setReplySerializer(serialize);
   installJsonParser(app);
   installErrorHandling(app, config.bodyLimitBytes);
-  installCompatHooks(app, config);
+  installRequestHooks(app, ctx);
 
   await app.register(swagger, {
     openapi: {
@@ -184,51 +186,5 @@ function installJsonParser(app: FastifyInstance): void {
     } catch {
       done(invalidJson(), undefined);
     }
-  });
-}
-
-/**
- * The hooks every request passes. Callback style rather than async: on a hot route each async hook
- * costs a promise and a trip through the microtask queue, a measurable share of a retrieve.
- */
-function installCompatHooks(app: FastifyInstance, config: Config): void {
-  app.addHook('onRequest', (request, _reply, done) => {
-    const surface = surfaceOf(request.url);
-    request.call = { surface, apiVersion: 'v2', tenant: tenantOf(undefined), startedAt: process.hrtime.bigint() };
-    try {
-      if (surface === 'openai' || surface === 'azure' || surface === 'admin') {
-        const key = authenticate(request, config);
-        request.call.tenant = tenantOf(key);
-      }
-      if (surface === 'openai') request.call.apiVersion = versionFromBetaHeader(request);
-      if (surface === 'azure') request.call.apiVersion = versionFromAzureQuery(request);
-    } catch (error) {
-      return done(error as Error);
-    }
-    done();
-  });
-  // A POST without a body (the SDKs send none for cancel) validates as an empty object.
-  app.addHook('preValidation', (request, _reply, done) => {
-    if (request.body === undefined && request.method === 'POST') request.body = {};
-    done();
-  });
-  app.addHook('onSend', (request, reply, payload, done) => {
-    setStandardHeaders(request, reply);
-    done(null, payload);
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    if (!(request.call?.surface === 'other' && request.url === '/healthz')) {
-      request.log.info(
-        {
-          method: request.method,
-          url: request.url,
-          status: reply.statusCode,
-          tenant: request.call?.tenant,
-          ms: Math.round(reply.elapsedTime * 100) / 100,
-        },
-        'request',
-      );
-    }
-    done();
   });
 }

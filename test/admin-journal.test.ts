@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { RequestJournal, type JournalEntry } from '../src/admin/journal.js';
+import { RequestJournal, type JournalEntry, type RecordedRequest } from '../src/admin/journal.js';
 import { jsonCaller, type Json } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -127,27 +127,84 @@ describe('GET /__admin/requests', () => {
 });
 
 describe('RequestJournal', () => {
-  const entry = (n: number): JournalEntry => ({
+  const entry = (n: number): RecordedRequest => ({
     id: `req_${n}`,
-    object: 'mock.request',
     method: 'GET',
-    path: `/v1/x/${n}`,
-    query: {},
-    headers: {},
+    url: `/v1/x/${n}?order=asc&n=${n}`,
+    headers: { authorization: 'Bearer sk-secret', 'x-n': String(n) },
     body: null,
     body_truncated: false,
     status: 200,
     duration_ms: 1,
     timestamp: n,
   });
+  const ids = (entries: JournalEntry[]) => entries.map((e) => e.id);
 
   it('is bounded per tenant: past the capacity the oldest entries go', () => {
     const j = new RequestJournal(3);
     for (let n = 1; n <= 5; n++) j.record('a', entry(n));
     j.record('b', entry(99));
-    expect(j.query('a').map((e) => e.id)).toEqual(['req_5', 'req_4', 'req_3']);
-    expect(j.query('b').map((e) => e.id)).toEqual(['req_99']);
+    expect(ids(j.query('a'))).toEqual(['req_5', 'req_4', 'req_3']);
+    expect(ids(j.query('b'))).toEqual(['req_99']);
     expect(j.clear(null)).toBe(4);
     expect(j.query('a')).toEqual([]);
+  });
+
+  it('shows exactly the last `capacity` entries however many came, and clear counts only those', () => {
+    const j = new RequestJournal(8);
+    for (let n = 1; n <= 1000; n++) {
+      j.record('a', entry(n));
+      const shown = ids(j.query('a'));
+      expect(shown).toHaveLength(Math.min(n, 8));
+      expect(shown[0]).toBe(`req_${n}`);
+      expect(shown.at(-1)).toBe(`req_${Math.max(1, n - 7)}`);
+    }
+    expect(ids(j.query('a', { limit: 2 }))).toEqual(['req_1000', 'req_999']);
+    expect(ids(j.query('a', { since: 990 }))).toEqual([
+      'req_1000',
+      'req_999',
+      'req_998',
+      'req_997',
+      'req_996',
+      'req_995',
+      'req_994',
+      'req_993',
+    ]);
+    expect(j.clear('a')).toBe(8);
+  });
+
+  it('builds the public entry when asked: path and query split, credentials redacted', () => {
+    const j = new RequestJournal(3);
+    j.record('a', entry(7));
+    expect(j.query('a', { path: '/v1/x/7' })).toEqual([
+      {
+        id: 'req_7',
+        object: 'mock.request',
+        method: 'GET',
+        path: '/v1/x/7',
+        query: { order: 'asc', n: '7' },
+        headers: { authorization: '[redacted]', 'x-n': '7' },
+        body: null,
+        body_truncated: false,
+        status: 200,
+        duration_ms: 1,
+        timestamp: 7,
+      },
+    ]);
+    expect(j.query('a', { path: 'order' })).toEqual([]); // the filter looks at the path, not the query
+  });
+
+  it('keeps the most recently active tenants: past the limit the quietest one is forgotten', () => {
+    const j = new RequestJournal(10, 3);
+    j.record('a', entry(1));
+    j.record('b', entry(2));
+    j.record('c', entry(3));
+    j.record('a', entry(4)); // a is active again: b is now the quietest
+    j.record('d', entry(5));
+    expect(ids(j.query('b'))).toEqual([]);
+    expect(ids(j.query('a'))).toEqual(['req_4', 'req_1']);
+    expect(ids(j.query('c'))).toEqual(['req_3']);
+    expect(ids(j.query('d'))).toEqual(['req_5']);
+    expect(j.clear(null)).toBe(4);
   });
 });

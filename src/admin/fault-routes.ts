@@ -4,7 +4,7 @@
  * is read, so an injected 429 costs the server nothing, as a real rate limit would.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { faultNotFound } from '../http/errors.js';
 import type { FaultSpec } from './faults.js';
@@ -34,18 +34,17 @@ const FaultBody = Type.Object(
 
 const FaultParams = Type.Object({ fault_id: Type.String() });
 
-export function installFaultHook(app: FastifyInstance, ctx: AppContext): void {
-  // Callback style: this runs on every API request, and most have no fault to wait for.
-  app.addHook('onRequest', (request, _reply, done) => {
-    const surface = request.call?.surface;
-    if (surface !== 'openai' && surface !== 'azure') return done();
-    const outcome = ctx.faults.take(request.call.tenant, request.method, request.url.split('?')[0]);
-    if (!outcome) return done();
-    const finish = () => (outcome.error ? done(outcome.error) : done());
-    // Real time, not the virtual clock: the point is to make a client wait (and maybe time out).
-    if (outcome.latencyMs > 0) setTimeout(finish, outcome.latencyMs);
-    else finish();
-  });
+/**
+ * Applies the tenant's faults to an API request (called on request by src/http/request-hooks.ts when
+ * the tenant has any): waits the injected latency, then fails the request or lets it through.
+ */
+export function applyFaults(ctx: AppContext, request: FastifyRequest, done: (error?: Error) => void): void {
+  const outcome = ctx.faults.take(request.call.tenant, request.method, request.url.split('?')[0]);
+  if (!outcome) return done();
+  const finish = () => (outcome.error ? done(outcome.error) : done());
+  // Real time, not the virtual clock: the point is to make a client wait (and maybe time out).
+  if (outcome.latencyMs > 0) setTimeout(finish, outcome.latencyMs);
+  else finish();
 }
 
 export function faultRoutes(app: FastifyInstance, ctx: AppContext): void {

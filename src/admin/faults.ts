@@ -121,6 +121,11 @@ export class FaultInjector {
     return this.byTenant.clear(tenant);
   }
 
+  /** Whether any fault is set for the tenant: the common case, no fault, costs one Map lookup. */
+  any(tenant: string): boolean {
+    return (this.byTenant.get(tenant)?.length ?? 0) > 0;
+  }
+
   /**
    * Decides a request's fate and uses up what fired. Faults are tried in creation order: each one
    * that fires adds its latency; the first that fires with a status ends the request with it.

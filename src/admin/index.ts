@@ -4,21 +4,17 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
-import { installAdminAuth } from './auth.js';
 import { clockRoutes } from './clock.js';
 import { eventsRoutes } from './events.js';
-import { faultRoutes, installFaultHook } from './fault-routes.js';
-import { installJournalHook, requestsRoutes } from './requests.js';
+import { faultRoutes } from './fault-routes.js';
+import { requestsRoutes } from './requests.js';
 import { resetRoutes } from './reset.js';
 import { runControlRoutes } from './runs.js';
 import { scenarioRoutes } from './scenarios.js';
 
 export async function registerAdmin(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  // Hook order matters: these run after the compat hook (tenant, API key), the admin key first.
-  installAdminAuth(app, ctx);
-  installFaultHook(app, ctx);
-  installJournalHook(app, ctx);
-
+  // The admin key, the fault check and the request journal run in the per-request hooks
+  // (src/http/request-hooks.ts), which call into auth.ts, fault-routes.ts and requests.ts.
   clockRoutes(app, ctx);
   eventsRoutes(app, ctx);
   resetRoutes(app, ctx);

@@ -3,7 +3,6 @@
  * status, timing), kept in memory in a bounded buffer, so a test can assert what its code sent.
  */
 import { compilePathPattern, isRegexPattern } from './path-pattern.js';
-import { TenantLists } from '../util/tenant-lists.js';
 
 export interface JournalEntry {
   /** The request id, also sent back in the x-request-id header. */
@@ -37,22 +36,56 @@ export interface JournalFilter {
 }
 
 export const JOURNAL_CAPACITY = 1000;
+/** Tenants whose requests are kept; past this, the tenant that has been quiet the longest is forgotten. */
+export const JOURNAL_TENANTS = 100;
 /** Bodies larger than this (serialized) are not kept: a journal of uploads would eat the memory. */
 export const JOURNAL_BODY_LIMIT = 64 * 1024;
 
 const REDACTED_HEADERS = new Set(['authorization', 'api-key', 'x-admin-key', 'cookie', 'proxy-authorization']);
 
+/**
+ * What the hook keeps of a request: its raw parts, turned into a JournalEntry (query parsed, headers
+ * redacted) only when a test asks for it. Most entries are never read, and building every entry up
+ * front was a measurable share of a thread retrieve (bench/http.ts).
+ */
+export interface RecordedRequest {
+  id: string;
+  method: string;
+  /** Path and query string, as received. */
+  url: string;
+  /** Node's request headers object, kept as it is (nothing writes to it after the response). */
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  body_truncated: boolean;
+  status: number;
+  duration_ms: number;
+  timestamp: number;
+}
+
 export class RequestJournal {
-  private readonly byTenant = new TenantLists<JournalEntry>();
+  /** Oldest first within a tenant; the Map's order is the tenants' least recently active first. */
+  private readonly byTenant = new Map<string, RecordedRequest[]>();
+  /** Entries beyond the capacity are dropped in batches of this many, not one by one on every request. */
+  private readonly slack: number;
 
-  constructor(readonly capacity = JOURNAL_CAPACITY) {}
+  constructor(
+    readonly capacity = JOURNAL_CAPACITY,
+    readonly maxTenants = JOURNAL_TENANTS,
+  ) {
+    this.slack = Math.max(1, Math.floor(capacity / 4));
+  }
 
-  record(tenant: string, entry: JournalEntry): void {
-    const entries = this.byTenant.get(tenant) ?? [];
-    entries.push(entry);
-    // Oldest first in storage; past the capacity the oldest go.
-    if (entries.length > this.capacity) entries.splice(0, entries.length - this.capacity);
+  record(tenant: string, request: RecordedRequest): void {
+    let entries = this.byTenant.get(tenant);
+    if (entries) {
+      this.byTenant.delete(tenant); // set again below, which makes it the most recently active
+    } else {
+      entries = [];
+      if (this.byTenant.size >= this.maxTenants) this.byTenant.delete(this.byTenant.keys().next().value as string);
+    }
     this.byTenant.set(tenant, entries);
+    entries.push(request);
+    if (entries.length >= this.capacity + this.slack) entries.splice(0, entries.length - this.capacity);
   }
 
   /** Newest first. */
@@ -62,22 +95,53 @@ export class RequestJournal {
     const out: JournalEntry[] = [];
     const entries = this.byTenant.get(tenant) ?? [];
     const limit = filter.limit ?? this.capacity;
-    for (let i = entries.length - 1; i >= 0 && out.length < limit; i--) {
+    const oldest = Math.max(0, entries.length - this.capacity);
+    for (let i = entries.length - 1; i >= oldest && out.length < limit; i--) {
       const e = entries[i];
       if (method && e.method !== method) continue;
-      if (path && !path(e.path)) continue;
+      if (path && !path(pathOf(e.url))) continue;
       if (filter.status !== undefined && e.status !== filter.status) continue;
       if (filter.since !== undefined && e.timestamp < filter.since) continue;
       if (filter.until !== undefined && e.timestamp >= filter.until) continue;
-      out.push(e);
+      out.push(toEntry(e));
     }
     return out;
   }
 
-  /** Forgets a tenant's entries (every tenant's with null); returns how many. */
+  /** Forgets a tenant's entries (every tenant's with null); returns how many there were. */
   clear(tenant: string | null): number {
-    return this.byTenant.clear(tenant);
+    const kept = (entries: RecordedRequest[] | undefined) => Math.min(entries?.length ?? 0, this.capacity);
+    if (tenant !== null) {
+      const n = kept(this.byTenant.get(tenant));
+      this.byTenant.delete(tenant);
+      return n;
+    }
+    let n = 0;
+    for (const entries of this.byTenant.values()) n += kept(entries);
+    this.byTenant.clear();
+    return n;
   }
+}
+
+function pathOf(url: string): string {
+  const at = url.indexOf('?');
+  return at < 0 ? url : url.slice(0, at);
+}
+
+function toEntry(r: RecordedRequest): JournalEntry {
+  return {
+    id: r.id,
+    object: 'mock.request',
+    method: r.method,
+    path: pathOf(r.url),
+    query: parseQuery(r.url),
+    headers: redactHeaders(r.headers),
+    body: r.body,
+    body_truncated: r.body_truncated,
+    status: r.status,
+    duration_ms: r.duration_ms,
+    timestamp: r.timestamp,
+  };
 }
 
 function pathFilter(filter: string): (path: string) => boolean {

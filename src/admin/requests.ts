@@ -4,9 +4,9 @@
  * its code sent to "OpenAI", not its own control calls.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
-import { journalBody, parseQuery, redactHeaders } from './journal.js';
+import { journalBody } from './journal.js';
 
 const RequestsQuery = Type.Object(
   {
@@ -23,26 +23,19 @@ const RequestsQuery = Type.Object(
 );
 type RequestsQuery = Static<typeof RequestsQuery>;
 
-export function installJournalHook(app: FastifyInstance, ctx: AppContext): void {
-  app.addHook('onResponse', (request, reply, done) => {
-    const surface = request.call?.surface;
-    if (surface !== 'openai' && surface !== 'azure') return done();
-    const { body, truncated } = journalBody(request.body, request.headers['content-type']);
-    const durationMs = Math.round(reply.elapsedTime * 100) / 100;
-    ctx.journal.record(request.call.tenant, {
-      id: request.id,
-      object: 'mock.request',
-      method: request.method,
-      path: request.url.split('?')[0],
-      query: parseQuery(request.url),
-      headers: redactHeaders(request.headers),
-      body,
-      body_truncated: truncated,
-      status: reply.statusCode,
-      duration_ms: durationMs,
-      timestamp: Math.round(Date.now() - reply.elapsedTime),
-    });
-    done();
+/** Keeps an answered API request in its tenant's journal (called on response by src/http/request-hooks.ts). */
+export function recordInJournal(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): void {
+  const { body, truncated } = journalBody(request.body, request.headers['content-type']);
+  ctx.journal.record(request.call.tenant, {
+    id: request.id,
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    body,
+    body_truncated: truncated,
+    status: reply.statusCode,
+    duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+    timestamp: Math.round(Date.now() - reply.elapsedTime),
   });
 }
 

@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Db } from '../store/database.js';
+import { forgetCachedThreads } from '../store/threads.js';
 
 const ResetQuery = Type.Object(
   { scope: Type.Optional(Type.Union([Type.Literal('tenant'), Type.Literal('all')], { default: 'tenant' })) },
@@ -48,6 +49,7 @@ export function deleteTenantRows(db: Db, tenant: string | null): Record<string, 
       deleted[table] = result.changes;
     }
   })();
+  forgetCachedThreads(db); // the deletes above bypass src/store/threads.ts
   return deleted;
 }
 

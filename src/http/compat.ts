@@ -77,7 +77,8 @@ export function tenantOf(key: string | undefined): string {
   return tenant;
 }
 
-function sameKey(a: string, b: string): boolean {
+/** Compares two keys in constant time. */
+export function keysEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
@@ -88,7 +89,7 @@ export function authenticate(request: FastifyRequest, config: Config): string | 
   const key = apiKeyOf(request);
   if (config.apiKeys.length === 0) return key;
   if (!key) throw missingApiKey();
-  if (!config.apiKeys.some((k) => sameKey(k, key))) throw incorrectApiKey(key);
+  if (!config.apiKeys.some((k) => keysEqual(k, key))) throw incorrectApiKey(key);
   return key;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
+import { addPreValidationToPosts } from '../http/request-hooks.js';
 import { assistantFilesRoutes } from './assistant-files.js';
 import { assistantsRoutes } from './assistants.js';
 import { filesRoutes } from './files.js';
@@ -43,7 +44,7 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: AppContext): 
           });
         }
         // v1-only fields on v2 requests (and the reverse) are unknown parameters (src/resources/version-fields.ts).
-        scope.addHook('preValidation', rejectForeignVersionFields);
+        addPreValidationToPosts(scope, rejectForeignVersionFields);
         for (const register of MODULES) await register(scope, ctx);
       },
       { prefix },
