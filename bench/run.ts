@@ -284,6 +284,8 @@ The large store holds ${s.totalRows.toLocaleString('en-US')} message rows: one t
 ${s.smallThreadRows}, and 900 threads of 1,000, interleaved as a long-lived server would write them (built in
 ${fmt(s.buildMs / 1000, 1)} s straight into the SQLite file through the server's migrations; ${fmt(s.dbMiB, 0)} MiB). The server
 started on it in ${fmt(s.startOnBigMs, 0)} ms. The baseline is a store holding only the 100-message thread.
+A thread retrieve is answered from the server's thread cache after the first read (src/store/threads.ts), so
+the row that measures a lookup among a million rows is the message retrieve, which reads SQLite every time.
 
 Baseline store (100 rows):
 
@@ -299,20 +301,28 @@ cost grows with the depth of the B-tree (logarithmically), not with the number o
   }
   parts.push(`## Where the time goes
 
-Profiled (\`node --cpu-prof\`, \`strace\`) on the same kind of machine on 2026-11-23; these notes do not change with
-each run.
+Profiled (\`perf\` with \`node --perf-basic-prof\`, \`node --cpu-prof\`, \`strace\`, and the server's CPU time per request
+from /proc) on the same kind of machine on 2026-11-23; these notes do not change with each run.
 
 - Start-up: dist/cli.js is one esbuild bundle (scripts/bundle.mjs), so what remains is evaluating it (schemas,
   Fastify and its ~200 routes, drizzle, Ajv), garbage collection, and opening and migrating the database.
   Request validators compile in the background after listen (they used to be compiled before it, twice per
   route) and the tokenizer loads on first use; both were start-up costs before.
-- A thread retrieve does two \`fcntl\` locks on SQLite's WAL index (one read transaction) and one \`writev\`; on
-  this virtual machine those system calls are about half its time. \`PRAGMA locking_mode=EXCLUSIVE\` (no
-  shared-memory index, so no other process could read the file while the server runs) measured +14% retrieve
-  throughput. The rest is the per-request hooks (compatibility layer, request journal, fault check, request
-  log) and the pretty-printed JSON the real service sends.
-- Lists and creates cost about ten retrieves: each message is mapped and serialized, and a create is a write
-  transaction.
+- A thread retrieve cost the server ~41 µs of CPU against the bare route's ~15 µs (0.36-0.45x). Cut since:
+  six per-request hooks became three, one per phase, and POST routes alone have a preValidation phase
+  (src/http/request-hooks.ts); the thread row comes from a read-through cache (src/store/threads.ts: frozen
+  rows, filled only outside transactions, forgotten on every write and on reset) and on a miss from a raw
+  statement instead of drizzle's row mapper; pino's per-request child logger is built only when the request
+  logs a line (src/http/lazy-logger.ts); request ids are a per-process random prefix and a counter; the journal
+  keeps the raw request and builds its entry when asked. A retrieve now costs ~24 µs. What is left: the one
+  \`writev\` (loopback TCP; it costs more when the client sits idle between answers), Fastify's routing and
+  reply, the compatibility layer, the journal and the pretty-printed JSON the real service sends.
+- \`PRAGMA locking_mode=EXCLUSIVE\` (no shared-memory index) measured +7-14% before the cache; it is not used,
+  since no other process could then read the file while the server runs, and a cached retrieve does not
+  touch SQLite at all.
+- Lists and creates cost about ten retrieves. A page of 20 messages: drizzle builds the query on every call
+  (~20% of it), maps the rows (~10%), SQLite runs it (~10%), and each message is serialized; a create is a
+  write transaction. Neither has a target; preparing each list shape once would be the next step.
 `);
   return parts.join('\n');
 }
