@@ -384,6 +384,77 @@ describe('the v1 surface (OpenAI-Beta: assistants=v1)', () => {
     });
   });
 
+  describe('retrieval over attached files', () => {
+    type Part = { type: string; text: { value: string; annotations: { type: string; file_citation: Json }[] } };
+    const citations = (message: Json) =>
+      ((message.content as Part[])[0].text.annotations ?? []).filter((a) => a.type === 'file_citation').map((a) => a.file_citation);
+    const lastReply = async (threadId: string) => ((await v1('GET', `/threads/${threadId}/messages?limit=1`)).data as Json[])[0];
+    const retrievalCalls = async (threadId: string, runId: string) => {
+      const steps = await v2('GET', `/threads/${threadId}/runs/${runId}/steps?order=asc`);
+      return (steps.data as Json[])
+        .filter((s) => s.type === 'tool_calls')
+        .flatMap((s) => (s.step_details as { tool_calls: Json[] }).tool_calls)
+        .filter((c) => c.type === 'file_search');
+    };
+
+    it("searches and cites the assistant's file_ids", async () => {
+      const file = await upload('The warehouse in Lyon opens at seven in the morning on weekdays.', 'lyon.txt');
+      const other = await upload('Invoices are sent on the first day of each month.', 'invoices.txt');
+      const assistant = await v1('POST', '/assistants', { model: 'gpt-4', tools: [{ type: 'retrieval' }], file_ids: [other, file] });
+      const run = await v1('POST', '/threads/runs', {
+        assistant_id: assistant.id,
+        thread: { messages: [{ role: 'user', content: 'When does the Lyon warehouse open?' }] },
+      });
+      expect((await settle(run.thread_id as string, run.id as string)).status).toBe('completed');
+      const [call] = await retrievalCalls(run.thread_id as string, run.id as string);
+      expect((call.file_search as { results: Json[] }).results[0]).toMatchObject({ file_id: file, file_name: 'lyon.txt' });
+      const reply = await lastReply(run.thread_id as string);
+      expect(citations(reply)[0]).toMatchObject({ file_id: file, quote: expect.stringContaining('opens at seven') });
+      // Read through v2, the thread shows the store that holds the files now.
+      const thread = await v2('GET', `/threads/${run.thread_id}`);
+      const storeId = (thread.tool_resources as { file_search: { vector_store_ids: string[] } }).file_search.vector_store_ids[0];
+      const storeFiles = await v2('GET', `/vector_stores/${storeId}/files`);
+      expect((storeFiles.data as Json[]).map((f) => f.id).sort()).toEqual([file, other].sort());
+    });
+
+    it("searches and cites files attached to the thread's messages, once each however many runs", async () => {
+      const file = await upload('Parking is free for visitors on level minus two.', 'parking.txt');
+      const assistant = await v1('POST', '/assistants', { model: 'gpt-4', tools: [{ type: 'retrieval' }] });
+      const thread = await v1('POST', '/threads', {
+        messages: [{ role: 'user', content: 'Where can visitors park for free?', file_ids: [file] }],
+      });
+      for (let i = 0; i < 2; i++) {
+        const run = await v1('POST', `/threads/${thread.id}/runs`, { assistant_id: assistant.id });
+        expect((await settle(thread.id as string, run.id as string)).status).toBe('completed');
+        expect(citations(await lastReply(thread.id as string))[0]).toMatchObject({ file_id: file });
+      }
+      const read = await v2('GET', `/threads/${thread.id}`);
+      const storeId = (read.tool_resources as { file_search: { vector_store_ids: string[] } }).file_search.vector_store_ids[0];
+      expect(((await v2('GET', `/vector_stores/${storeId}/files`)).data as Json[]).map((f) => f.id)).toEqual([file]);
+    });
+
+    it('leaves attached files alone for a run without retrieval, and skips a file deleted since', async () => {
+      const kept = await upload('Badges are collected at the front desk.', 'badges.txt');
+      const gone = await upload('This file will be deleted.', 'gone.txt');
+      const plain = await v1('POST', '/assistants', { model: 'gpt-4', file_ids: [kept] });
+      const quiet = await v1('POST', '/threads/runs', {
+        assistant_id: plain.id,
+        thread: { messages: [{ role: 'user', content: 'badges?' }] },
+      });
+      expect((await settle(quiet.thread_id as string, quiet.id as string)).status).toBe('completed');
+      expect((await v2('GET', `/threads/${quiet.thread_id}`)).tool_resources).toEqual({});
+
+      const searching = await v1('POST', '/assistants', { model: 'gpt-4', tools: [{ type: 'retrieval' }], file_ids: [kept, gone] });
+      expect((await v1('DELETE', `/files/${gone}`)).deleted).toBe(true);
+      const run = await v1('POST', '/threads/runs', {
+        assistant_id: searching.id,
+        thread: { messages: [{ role: 'user', content: 'Where are badges collected?' }] },
+      });
+      expect((await settle(run.thread_id as string, run.id as string)).status).toBe('completed');
+      expect(citations(await lastReply(run.thread_id as string))[0]).toMatchObject({ file_id: kept });
+    });
+  });
+
   describe('objects read across versions', () => {
     it('a v1 assistant with retrieval and file_ids reads through v2 with file_search, and back', async () => {
       const file = await upload('x');

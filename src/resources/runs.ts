@@ -19,6 +19,7 @@ import { insertInputMessages, MessageInput } from './message-input.js';
 import { createThreadWithMessages, CreateThreadBody, requireThread } from './threads.js';
 import { normalizeToolResources } from './tool-resources.js';
 import { normalizeToolChoice, normalizeTools } from './tools.js';
+import { searchAttachedFiles } from './attached-file-search.js';
 
 const ToolChoice = Type.Union([
   Type.Literal('none'),
@@ -199,6 +200,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
         const row = resolveRunRow(body, assistant, apiVersion, undefined);
         const run = ctx.engine.insertRun({ tenant, thread, row, include });
         if (body.additional_messages?.length) insertInputMessages(ctx, tenant, thread.id, body.additional_messages, apiVersion);
+        searchAttachedFiles(ctx, tenant, thread.id, assistant.id, row.tools as { type: string }[]);
         return run;
       });
       return respond(ctx, request, reply, run, body.stream === true, undefined);
@@ -219,7 +221,10 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
             ? undefined
             : normalizeToolResources(body.tool_resources, tenant, ctx.createVectorStoreFromHelper);
         const row = resolveRunRow(body, assistant, apiVersion, toolResources);
-        return { run: ctx.engine.insertRun({ tenant, thread, row, include: [] }), thread };
+        const run = ctx.engine.insertRun({ tenant, thread, row, include: [] });
+        searchAttachedFiles(ctx, tenant, thread.id, assistant.id, row.tools as { type: string }[]);
+        // Read again: the search may have given the thread a vector store, and thread.created shows it.
+        return { run, thread: requireThread(ctx, tenant, thread.id) };
       });
       return respond(ctx, request, reply, run, body.stream === true, thread);
     },

@@ -3,10 +3,10 @@
  * (`/threads/{id}/messages/{id}/files`). The attachment is a row of its own (with the time it was
  * made); its public id is the file's id, so lists page by file id within one assistant or message.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { listPage, type Page, type PageQuery } from './pagination.js';
-import { assistantFiles, messageFiles } from './schema.js';
+import { assistantFiles, messageFiles, messages } from './schema.js';
 
 export interface AttachedFileRow {
   fileId: string;
@@ -61,6 +61,17 @@ export function listAssistantFiles(db: Db, assistantId: string, query: PageQuery
   return { rows: page.rows.map(fromAssistant), hasMore: page.hasMore };
 }
 
+/** Every file attached to the assistant, oldest attachment first. */
+export function assistantFileIds(db: Db, assistantId: string): string[] {
+  return db
+    .select({ fileId: assistantFiles.fileId })
+    .from(assistantFiles)
+    .where(eq(assistantFiles.assistantId, assistantId))
+    .orderBy(asc(assistantFiles.seq))
+    .all()
+    .map((r) => r.fileId);
+}
+
 // ---- message files --------------------------------------------------------------------------------
 
 export function findMessageFile(db: Db, messageId: string, fileId: string): AttachedFileRow | undefined {
@@ -80,4 +91,16 @@ export function listMessageFiles(db: Db, messageId: string, query: PageQuery): P
     query,
   );
   return { rows: page.rows.map(fromMessage), hasMore: page.hasMore };
+}
+
+/** Every file attached to a message of the thread, oldest attachment first, each once. */
+export function threadMessageFileIds(db: Db, threadId: string): string[] {
+  const rows = db
+    .select({ fileId: messageFiles.fileId })
+    .from(messageFiles)
+    .innerJoin(messages, eq(messages.id, messageFiles.messageId))
+    .where(eq(messages.threadId, threadId))
+    .orderBy(asc(messageFiles.seq))
+    .all();
+  return [...new Set(rows.map((r) => r.fileId))];
 }
