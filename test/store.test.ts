@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { and, eq, getTableColumns } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase, type Db } from '../src/store/database.js';
+import { insertMessage, listMessages } from '../src/store/messages.js';
 import { threads } from '../src/store/schema.js';
 import { deleteTenantRows } from '../src/admin/reset.js';
 import {
@@ -143,5 +144,77 @@ describe('findThread (raw statement, read-through cache)', () => {
     for (let i = 0; i < many; i++) expect(findThread(db, 't4', `thread_many_${i}`)?.createdAt).toBe(i);
     expect(cachedThreadCount(db)).toBe(THREAD_CACHE_SIZE);
     expect(findThread(db, 't4', 'thread_many_0')?.createdAt).toBe(0);
+  });
+});
+
+describe('listPage (one prepared query per list shape)', () => {
+  const THREAD = 'thread_pages';
+  const ids: { id: string; runId: string | null }[] = [];
+
+  beforeAll(() => {
+    insertThread(db, { id: THREAD, tenant: 'p', createdAt: 1, toolResources: null, metadata: {} });
+    insertThread(db, { id: 'thread_pages_other', tenant: 'p', createdAt: 1, toolResources: null, metadata: {} });
+    const message = (id: string, threadId: string, runId: string | null) =>
+      insertMessage(db, {
+        id,
+        tenant: 'p',
+        threadId,
+        createdAt: 1, // all in the same second: the order must come from seq
+        role: 'user',
+        status: 'completed',
+        content: [],
+        attachments: null,
+        assistantId: null,
+        runId,
+        metadata: {},
+        completedAt: null,
+        incompleteAt: null,
+        incompleteDetails: null,
+      });
+    for (let i = 0; i < 12; i++) {
+      const runId = i % 3 === 0 ? 'run_a' : null;
+      message(`msg_p${String(i).padStart(2, '0')}`, THREAD, runId);
+      ids.push({ id: `msg_p${String(i).padStart(2, '0')}`, runId });
+      message(`msg_o${i}`, 'thread_pages_other', runId); // interleaved rows of another thread
+    }
+  });
+
+  /** The pagination rules (LIMITS.md section 2) computed on the whole list in memory. */
+  function expected(order: 'asc' | 'desc', limit: number, after?: string, before?: string, runId?: string) {
+    let list = ids.filter((m) => !runId || m.runId === runId).map((m) => m.id);
+    if (order === 'desc') list = list.reverse();
+    const from = after ? list.indexOf(after) + 1 : 0;
+    const to = before ? list.indexOf(before) : list.length;
+    const candidates = list.slice(from, Math.max(from, to));
+    const nearBefore = before !== undefined && after === undefined;
+    const page = nearBefore ? candidates.slice(-limit) : candidates.slice(0, limit);
+    return { ids: page, hasMore: candidates.length > limit };
+  }
+
+  it('answers every combination of order, limit, cursors and filter as the rules say, across repeated shapes', () => {
+    let checked = 0;
+    for (const runId of [undefined, 'run_a']) {
+      const scoped = ids.filter((m) => !runId || m.runId === runId).map((m) => m.id);
+      const cursors = [undefined, scoped[0], scoped[1], scoped[Math.floor(scoped.length / 2)], scoped[scoped.length - 1]];
+      for (const order of ['asc', 'desc'] as const)
+        for (const limit of [1, 2, 5, 20])
+          for (const after of cursors)
+            for (const before of cursors) {
+              const page = listMessages(db, 'p', THREAD, { order, limit, after, before, run_id: runId });
+              const want = expected(order, limit, after, before, runId);
+              expect(
+                { ids: page.rows.map((r) => r.id), hasMore: page.hasMore },
+                JSON.stringify({ order, limit, after, before, runId }),
+              ).toEqual(want);
+              checked++;
+            }
+    }
+    expect(checked).toBe(2 * 2 * 4 * 5 * 5);
+  });
+
+  it('keeps tenants and threads apart, and refuses a cursor from another list', () => {
+    expect(listMessages(db, 'other-tenant', THREAD, {}).rows).toEqual([]);
+    expect(() => listMessages(db, 'p', THREAD, { after: 'msg_o1' })).toThrow("No object found with id 'msg_o1' in this list.");
+    expect(() => listMessages(db, 'p', THREAD, { before: 'msg_p01', run_id: 'run_a' })).toThrow(/msg_p01/);
   });
 });

@@ -37,7 +37,7 @@ export function deleteAssistant(db: Db, tenant: string, id: string): boolean {
 }
 
 export function listAssistants(db: Db, tenant: string, query: PageQuery) {
-  return listPage<AssistantRow>(db, { table: assistants, seq: assistants.seq, id: assistants.id }, eq(assistants.tenant, tenant), query);
+  return listPage<AssistantRow>(db, { table: assistants, seq: assistants.seq, id: assistants.id }, [[assistants.tenant, tenant]], query);
 }
 
 /** v1: the ids of the files attached to an assistant, oldest first. */

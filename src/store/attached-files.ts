@@ -55,7 +55,7 @@ export function listAssistantFiles(db: Db, assistantId: string, query: PageQuery
   const page = listPage<AssistantFileRow>(
     db,
     { table: assistantFiles, seq: assistantFiles.seq, id: assistantFiles.fileId },
-    eq(assistantFiles.assistantId, assistantId),
+    [[assistantFiles.assistantId, assistantId]],
     query,
   );
   return { rows: page.rows.map(fromAssistant), hasMore: page.hasMore };
@@ -87,7 +87,7 @@ export function listMessageFiles(db: Db, messageId: string, query: PageQuery): P
   const page = listPage<MessageFileRow>(
     db,
     { table: messageFiles, seq: messageFiles.seq, id: messageFiles.fileId },
-    eq(messageFiles.messageId, messageId),
+    [[messageFiles.messageId, messageId]],
     query,
   );
   return { rows: page.rows.map(fromMessage), hasMore: page.hasMore };

@@ -50,7 +50,11 @@ export function fileContent(db: Db, tenant: string, id: string): Buffer | undefi
 }
 
 export function listFiles(db: Db, tenant: string, query: PageQuery & { purpose?: string }) {
-  const scope = and(eq(files.tenant, tenant), query.purpose ? eq(files.purpose, query.purpose) : undefined);
+  // An empty purpose filters nothing, as an absent one.
+  const scope = [
+    [files.tenant, tenant],
+    [files.purpose, query.purpose || undefined],
+  ] as const;
   return listPage<FileRow>(db, { table: files, seq: files.seq, id: files.id }, scope, query);
 }
 

@@ -35,11 +35,11 @@ export function deleteMessage(db: Db, tenant: string, threadId: string, id: stri
 }
 
 export function listMessages(db: Db, tenant: string, threadId: string, query: PageQuery & { run_id?: string }) {
-  const scope = and(
-    eq(messages.threadId, threadId),
-    eq(messages.tenant, tenant),
-    query.run_id ? eq(messages.runId, query.run_id) : undefined,
-  );
+  const scope = [
+    [messages.threadId, threadId],
+    [messages.tenant, tenant],
+    [messages.runId, query.run_id || undefined],
+  ] as const;
   return listPage<MessageRow>(db, { table: messages, seq: messages.seq, id: messages.id }, scope, query);
 }
 

@@ -4,7 +4,7 @@
  * `before` id. Ordering is by the private `seq` column, so objects created in the same second keep
  * a stable order, and each page is one indexed range query.
  */
-import { and, asc, desc, eq, gt, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableName, gt, lt, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { invalidParam } from '../http/errors.js';
 import type { Db } from './database.js';
@@ -27,10 +27,47 @@ export interface PagedTable {
   id: SQLiteColumn;
 }
 
-export function listPage<Row>(db: Db, source: PagedTable, scope: SQL | undefined, query: PageQuery): Page<Row> {
+/**
+ * The rows a list covers: `column = value` for each pair. A pair whose value is undefined is left out,
+ * which is how optional filters (a run_id, a purpose, a status) are passed.
+ */
+export type ListScope = readonly (readonly [SQLiteColumn, string | number | undefined])[];
+
+type Cursor = 'none' | 'gt' | 'lt';
+
+interface Prepared<T> {
+  all(values: Record<string, unknown>): T[];
+  get(values: Record<string, unknown>): T | undefined;
+}
+
+/**
+ * Each list shape (table, filters given, order, cursors) is built and prepared once per database, with
+ * placeholders for the values: drizzle building the query again on every call was about 40% of a page
+ * of 20 messages (bench/http.ts). There are few shapes: a dozen tables, a few filters each.
+ */
+const preparedByDb = new WeakMap<Db, Map<string, Prepared<unknown>>>();
+
+function prepared<T>(db: Db, key: string, build: () => Prepared<T>): Prepared<T> {
+  let byKey = preparedByDb.get(db);
+  if (!byKey) preparedByDb.set(db, (byKey = new Map()));
+  let query = byKey.get(key) as Prepared<T> | undefined;
+  if (!query) byKey.set(key, (query = build()));
+  return query;
+}
+
+/** The scope's given pairs as conditions on placeholders s0, s1, ..., their values, and a key naming the shape. */
+function scopeParts(source: PagedTable, scope: ListScope) {
+  const given = scope.filter(([, value]) => value !== undefined);
+  const conditions: SQL[] = given.map(([column], i) => eq(column, sql.placeholder(`s${i}`)));
+  const values: Record<string, unknown> = {};
+  given.forEach(([, value], i) => (values[`s${i}`] = value));
+  const key = `${getTableName(source.table)}(${given.map(([column]) => column.name).join(',')})`;
+  return { conditions, values, key };
+}
+
+export function listPage<Row>(db: Db, source: PagedTable, scope: ListScope, query: PageQuery): Page<Row> {
   const limit = query.limit ?? 20;
   const order = query.order ?? 'desc';
-  const conditions: (SQL | undefined)[] = [scope];
   // A cursor that a route's schema does not declare (files have no `before`) arrives unvalidated, and
   // `?before=a&before=b` makes it an array, which SQLite refused with a 500: only a string is a cursor.
   // Found by test/fuzz.test.ts.
@@ -39,30 +76,44 @@ export function listPage<Row>(db: Db, source: PagedTable, scope: SQL | undefined
   const afterSeq = after ? cursorSeq(db, source, scope, after, 'after') : undefined;
   const beforeSeq = before ? cursorSeq(db, source, scope, before, 'before') : undefined;
   // "after" moves along the list order, "before" against it.
-  if (afterSeq !== undefined) conditions.push(order === 'asc' ? gt(source.seq, afterSeq) : lt(source.seq, afterSeq));
-  if (beforeSeq !== undefined) conditions.push(order === 'asc' ? lt(source.seq, beforeSeq) : gt(source.seq, beforeSeq));
+  const afterOp: Cursor = afterSeq === undefined ? 'none' : order === 'asc' ? 'gt' : 'lt';
+  const beforeOp: Cursor = beforeSeq === undefined ? 'none' : order === 'asc' ? 'lt' : 'gt';
   // A page that ends before a cursor (and has no start) is the `limit` items nearest to that cursor.
   const nearBefore = beforeSeq !== undefined && afterSeq === undefined;
   const ascending = nearBefore ? order === 'desc' : order === 'asc';
-  const rows = db
-    .select()
-    .from(source.table)
-    .where(and(...conditions))
-    .orderBy(ascending ? asc(source.seq) : desc(source.seq))
-    .limit(limit + 1)
-    .all() as Row[];
+
+  const { conditions, values, key } = scopeParts(source, scope);
+  const page = prepared<Row>(db, `page ${key} after:${afterOp} before:${beforeOp} ${ascending ? 'asc' : 'desc'}`, () => {
+    const cursorCondition = (op: Cursor, name: string) =>
+      op === 'none' ? undefined : (op === 'gt' ? gt : lt)(source.seq, sql.placeholder(name));
+    return db
+      .select()
+      .from(source.table)
+      .where(and(...conditions, cursorCondition(afterOp, 'after'), cursorCondition(beforeOp, 'before')))
+      .orderBy(ascending ? asc(source.seq) : desc(source.seq))
+      .limit(sql.placeholder('limit'))
+      .prepare() as unknown as Prepared<Row>;
+  });
+  const rows = page.all({ ...values, after: afterSeq, before: beforeSeq, limit: limit + 1 });
   const hasMore = rows.length > limit;
   if (hasMore) rows.pop();
   if (nearBefore) rows.reverse();
   return { rows, hasMore };
 }
 
-function cursorSeq(db: Db, source: PagedTable, scope: SQL | undefined, id: string, param: string): number {
-  const row = db
-    .select({ seq: source.seq })
-    .from(source.table)
-    .where(and(scope, eq(source.id, id)))
-    .get() as { seq: number } | undefined;
+function cursorSeq(db: Db, source: PagedTable, scope: ListScope, id: string, param: string): number {
+  const { conditions, values, key } = scopeParts(source, scope);
+  const lookup = prepared<{ seq: number }>(
+    db,
+    `cursor ${key}`,
+    () =>
+      db
+        .select({ seq: source.seq })
+        .from(source.table)
+        .where(and(...conditions, eq(source.id, sql.placeholder('id'))))
+        .prepare() as unknown as Prepared<{ seq: number }>,
+  );
+  const row = lookup.get({ ...values, id });
   if (!row) throw invalidParam(param, `No object found with id '${id}' in this list.`);
   return row.seq;
 }

@@ -40,7 +40,10 @@ export function listRuns(db: Db, tenant: string, threadId: string, query: PageQu
   return listPage<RunRow>(
     db,
     { table: runs, seq: runs.seq, id: runs.id },
-    and(eq(runs.threadId, threadId), eq(runs.tenant, tenant)),
+    [
+      [runs.threadId, threadId],
+      [runs.tenant, tenant],
+    ],
     query,
   );
 }
@@ -79,7 +82,10 @@ export function listSteps(db: Db, tenant: string, runId: string, query: PageQuer
   return listPage<RunStepRow>(
     db,
     { table: runSteps, seq: runSteps.seq, id: runSteps.id },
-    and(eq(runSteps.runId, runId), eq(runSteps.tenant, tenant)),
+    [
+      [runSteps.runId, runId],
+      [runSteps.tenant, tenant],
+    ],
     query,
   );
 }

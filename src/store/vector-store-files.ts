@@ -70,12 +70,12 @@ export interface StoreFileFilter {
 }
 
 export function listStoreFiles(db: Db, tenant: string, vectorStoreId: string, filter: StoreFileFilter, query: PageQuery) {
-  const scope = and(
-    eq(vectorStoreFiles.vectorStoreId, vectorStoreId),
-    eq(vectorStoreFiles.tenant, tenant),
-    filter.status ? eq(vectorStoreFiles.status, filter.status) : undefined,
-    filter.batchId ? eq(vectorStoreFiles.batchId, filter.batchId) : undefined,
-  );
+  const scope = [
+    [vectorStoreFiles.vectorStoreId, vectorStoreId],
+    [vectorStoreFiles.tenant, tenant],
+    [vectorStoreFiles.status, filter.status || undefined],
+    [vectorStoreFiles.batchId, filter.batchId || undefined],
+  ] as const;
   return listPage<VectorStoreFileRow>(
     db,
     { table: vectorStoreFiles, seq: vectorStoreFiles.seq, id: vectorStoreFiles.fileId },

@@ -66,7 +66,7 @@ export function listVectorStores(db: Db, tenant: string, query: PageQuery) {
   return listPage<VectorStoreRow>(
     db,
     { table: vectorStores, seq: vectorStores.seq, id: vectorStores.id },
-    eq(vectorStores.tenant, tenant),
+    [[vectorStores.tenant, tenant]],
     query,
   );
 }
