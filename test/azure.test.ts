@@ -5,16 +5,8 @@
  */
 import { AssistantsClient, AzureKeyCredential, OpenAIKeyCredential } from '@azure/openai-assistants';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEATHER_TOOL } from './helpers/fixtures.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-
-const WEATHER_TOOL = {
-  type: 'function' as const,
-  function: {
-    name: 'get_weather',
-    description: 'Get the weather for a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-  },
-};
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'expired', 'incomplete', 'requires_action']);
 

@@ -9,18 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/engine/clock.js';
 import { loadContract, type Contract } from './contract/extract.js';
 import { ContractValidator, formatProblems, type ContractProblem } from './contract/validator.js';
+import { WEATHER_TOOL } from './helpers/fixtures.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 type Json = Record<string, unknown>;
-
-const WEATHER_TOOL = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    description: 'Get the weather for a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-  },
-};
 
 let contract: Contract;
 let validator: ContractValidator;

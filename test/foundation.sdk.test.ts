@@ -4,17 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SDKS, type SdkAdapter } from './helpers/sdk.js';
+import { WEATHER_TOOL } from './helpers/fixtures.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { startServer } from '../src/server.js';
-
-const WEATHER_TOOL = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    description: 'Get the weather for a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-  },
-};
 
 describe.each(SDKS)('foundation through $name', ({ make }) => {
   let server: TestServer;

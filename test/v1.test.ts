@@ -4,6 +4,7 @@
  * version refusing the other's fields, and objects read across versions.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEATHER_TOOL } from './helpers/fixtures.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 type Json = Record<string, unknown>;
@@ -47,15 +48,6 @@ const RUN_V1_KEYS = [
   'metadata',
   'usage',
 ];
-
-const WEATHER_TOOL = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    description: 'Get the weather for a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-  },
-};
 
 describe('the v1 surface (OpenAI-Beta: assistants=v1)', () => {
   let server: TestServer;

@@ -7,7 +7,7 @@
 import { and, asc, desc, eq, getTableName, gt, lt, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { invalidParam } from '../http/errors.js';
-import type { Db } from './database.js';
+import { preparedQuery, type Db, type PreparedQuery } from './database.js';
 
 export interface PageQuery {
   limit?: number;
@@ -34,26 +34,6 @@ export interface PagedTable {
 export type ListScope = readonly (readonly [SQLiteColumn, string | number | undefined])[];
 
 type Cursor = 'none' | 'gt' | 'lt';
-
-interface Prepared<T> {
-  all(values: Record<string, unknown>): T[];
-  get(values: Record<string, unknown>): T | undefined;
-}
-
-/**
- * Each list shape (table, filters given, order, cursors) is built and prepared once per database, with
- * placeholders for the values: drizzle building the query again on every call was about 40% of a page
- * of 20 messages (bench/http.ts). There are few shapes: a dozen tables, a few filters each.
- */
-const preparedByDb = new WeakMap<Db, Map<string, Prepared<unknown>>>();
-
-function prepared<T>(db: Db, key: string, build: () => Prepared<T>): Prepared<T> {
-  let byKey = preparedByDb.get(db);
-  if (!byKey) preparedByDb.set(db, (byKey = new Map()));
-  let query = byKey.get(key) as Prepared<T> | undefined;
-  if (!query) byKey.set(key, (query = build()));
-  return query;
-}
 
 /** The scope's given pairs as conditions on placeholders s0, s1, ..., their values, and a key naming the shape. */
 function scopeParts(source: PagedTable, scope: ListScope) {
@@ -83,7 +63,8 @@ export function listPage<Row>(db: Db, source: PagedTable, scope: ListScope, quer
   const ascending = nearBefore ? order === 'desc' : order === 'asc';
 
   const { conditions, values, key } = scopeParts(source, scope);
-  const page = prepared<Row>(db, `page ${key} after:${afterOp} before:${beforeOp} ${ascending ? 'asc' : 'desc'}`, () => {
+  // Each list shape (table, filters given, order, cursors) is prepared once: there are few of them.
+  const page = preparedQuery<Row>(db, `page ${key} after:${afterOp} before:${beforeOp} ${ascending ? 'asc' : 'desc'}`, () => {
     const cursorCondition = (op: Cursor, name: string) =>
       op === 'none' ? undefined : (op === 'gt' ? gt : lt)(source.seq, sql.placeholder(name));
     return db
@@ -92,7 +73,7 @@ export function listPage<Row>(db: Db, source: PagedTable, scope: ListScope, quer
       .where(and(...conditions, cursorCondition(afterOp, 'after'), cursorCondition(beforeOp, 'before')))
       .orderBy(ascending ? asc(source.seq) : desc(source.seq))
       .limit(sql.placeholder('limit'))
-      .prepare() as unknown as Prepared<Row>;
+      .prepare() as unknown as PreparedQuery<Row>;
   });
   const rows = page.all({ ...values, after: afterSeq, before: beforeSeq, limit: limit + 1 });
   const hasMore = rows.length > limit;
@@ -103,7 +84,7 @@ export function listPage<Row>(db: Db, source: PagedTable, scope: ListScope, quer
 
 function cursorSeq(db: Db, source: PagedTable, scope: ListScope, id: string, param: string): number {
   const { conditions, values, key } = scopeParts(source, scope);
-  const lookup = prepared<{ seq: number }>(
+  const lookup = preparedQuery<{ seq: number }>(
     db,
     `cursor ${key}`,
     () =>
@@ -111,7 +92,7 @@ function cursorSeq(db: Db, source: PagedTable, scope: ListScope, id: string, par
         .select({ seq: source.seq })
         .from(source.table)
         .where(and(...conditions, eq(source.id, sql.placeholder('id'))))
-        .prepare() as unknown as Prepared<{ seq: number }>,
+        .prepare() as unknown as PreparedQuery<{ seq: number }>,
   );
   const row = lookup.get({ ...values, id });
   if (!row) throw invalidParam(param, `No object found with id '${id}' in this list.`);

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import { ACTIVE_STATUSES, TERMINAL_STATUSES } from '../engine/state-machine.js';
-import type { Db } from './database.js';
+import { preparedQuery, type Db, type PreparedQuery } from './database.js';
 import { listPage, type PageQuery } from './pagination.js';
 import { messages, runs, runSteps, type RunRow, type RunStepRow } from './schema.js';
 
@@ -27,24 +27,19 @@ export function updateRun(db: Db, id: string, changes: Partial<NewRun>): RunRow 
   return db.update(runs).set(changes).where(eq(runs.id, id)).returning().get();
 }
 
-/**
- * Prepared once per database: every message create and run create asks it, and drizzle building the
- * query each time was a sixth of a message create (bench/http.ts).
- */
-const activeRunQueries = new WeakMap<Db, ReturnType<typeof prepareActiveRunQuery>>();
-
-function prepareActiveRunQuery(db: Db) {
-  return db
-    .select()
-    .from(runs)
-    .where(and(eq(runs.threadId, sql.placeholder('threadId')), inArray(runs.status, [...ACTIVE_STATUSES])))
-    .prepare();
-}
-
 /** The run that holds the thread (queued, in_progress, requires_action or cancelling), if any. */
 export function findActiveRun(db: Db, threadId: string): RunRow | undefined {
-  let query = activeRunQueries.get(db);
-  if (!query) activeRunQueries.set(db, (query = prepareActiveRunQuery(db)));
+  // Prepared once: every message create and run create asks it.
+  const query = preparedQuery<RunRow>(
+    db,
+    'active run',
+    () =>
+      db
+        .select()
+        .from(runs)
+        .where(and(eq(runs.threadId, sql.placeholder('threadId')), inArray(runs.status, [...ACTIVE_STATUSES])))
+        .prepare() as unknown as PreparedQuery<RunRow>,
+  );
   return query.get({ threadId });
 }
 

@@ -1,9 +1,9 @@
 /**
- * Tools and event orders shared by the streaming tests (../shared/reference/STREAMING.md section 3).
+ * Tools shared by the tests, and the event orders of the streaming tests (../shared/reference/STREAMING.md section 3).
  * `name*` in an event order stands for one or more events of that name.
  */
 const cityFunction = (name: string, description: string) => ({
-  type: 'function',
+  type: 'function' as const,
   function: {
     name,
     description,
