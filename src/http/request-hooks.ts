@@ -18,7 +18,7 @@ import { applyFaults } from '../admin/fault-routes.js';
 import { recordInJournal } from '../admin/requests.js';
 import type { AppContext } from '../context.js';
 import { authenticate, setStandardHeaders, tenantOf, versionFromAzureQuery, versionFromBetaHeader } from './compat.js';
-import { classifyRoutes } from './route-access.js';
+import { classifyRoutes, surfaceOfUnmatched } from './route-access.js';
 
 type Done = (error?: Error) => void;
 type PreValidation = (request: FastifyRequest, reply: FastifyReply, done: Done) => void;
@@ -30,9 +30,9 @@ export function installRequestHooks(app: FastifyInstance, ctx: AppContext): void
   app.addHook('onRequest', (request, _reply, done) => {
     // Fastify has already routed: the matched route decides, never the raw URL, which may spell the
     // same route `//v1/...` or `/%761/...` (src/http/route-access.ts). A path no route matches has
-    // no route config and is treated like an API route: it needs a key as much as a real one.
+    // no route config, so it is not public: it needs a key as much as a real route does.
     const route = request.routeOptions.config;
-    const surface = route.surface ?? 'other';
+    const surface = route.surface ?? surfaceOfUnmatched(request.url);
     request.call = { surface, apiVersion: 'v2', tenant: tenantOf(undefined), startedAt: process.hrtime.bigint() };
     try {
       if (!route.public) request.call.tenant = tenantOf(authenticate(request, config));

@@ -53,6 +53,20 @@ export function surfaceOfRoute(url: string): Surface {
 }
 
 /**
+ * What a path no route matches was meant for, read as the router reads paths (`//` collapsed, `%xx`
+ * decoded): its requests still get the API's version checks, journal and faults. Only those: such a
+ * request is authenticated like every other non-public one, whatever this answers.
+ */
+export function surfaceOfUnmatched(rawUrl: string): Surface {
+  const path = rawUrl.split('?')[0].replace(/\/{2,}/g, '/');
+  try {
+    return surfaceOfRoute(decodeURIComponent(path));
+  } catch {
+    return surfaceOfRoute(path);
+  }
+}
+
+/**
  * Stamps every route registered from now on with its surface, and lists it in `app.registeredRoutes`.
  * Call before any route is registered.
  */
