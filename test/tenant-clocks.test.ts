@@ -67,13 +67,13 @@ describe("each tenant's own virtual time", () => {
 
     const advanced = await control(server, 'POST', '/clock/advance', { key: KEY_A, body: { seconds: 601 } });
     expect(advanced.status).toBe(200);
-    expect(advanced.body).toMatchObject({ object: 'mock.clock', scope: 'tenant', tenant_offset_ms: 601_000 });
 
     expect(await statusAfter(a.client, a.thread.id, a.run.id, (s) => s === 'expired')).toBe('expired');
     // B's run, on B's clock, still waits: give any wrongly armed timer time to fire first.
     await new Promise((r) => setTimeout(r, 50));
     expect((await b.client.beta.threads.runs.retrieve(b.thread.id, b.run.id)).status).toBe('requires_action');
-    expect((await control(server, 'GET', '/clock', { key: KEY_B })).body).toMatchObject({ tenant_offset_ms: 0 });
+    expect((await control(server, 'GET', '/clock', { key: KEY_B })).body).toMatchObject({ offset_ms: 0 });
+    expect(advanced.body).toMatchObject({ object: 'mock.clock', scope: 'tenant', offset_ms: 601_000, tenant_offset_ms: 601_000 });
     const call = b.run.required_action!.submit_tool_outputs.tool_calls[0];
     const done = await b.client.beta.threads.runs.submitToolOutputsAndPoll(
       b.thread.id,
@@ -106,8 +106,8 @@ describe("each tenant's own virtual time", () => {
     await control(server, 'POST', '/clock/advance', { key: KEY_A, body: { seconds: 3600 } });
     await server.stop();
     server = await startTestServer({ dbPath });
-    expect((await control(server, 'GET', '/clock', { key: KEY_A })).body).toMatchObject({ tenant_offset_ms: 3_600_000 });
-    expect((await control(server, 'GET', '/clock', { key: KEY_B })).body).toMatchObject({ tenant_offset_ms: 0, offset_ms: 0 });
+    expect((await control(server, 'GET', '/clock', { key: KEY_B })).body).toMatchObject({ offset_ms: 0 });
+    expect((await control(server, 'GET', '/clock', { key: KEY_A })).body).toMatchObject({ offset_ms: 3_600_000, tenant_offset_ms: 3_600_000 });
     expect((await control(server, 'GET', '/clock?scope=server', { key: KEY_B })).body).toMatchObject({ scope: 'server', offset_ms: 0 });
   });
 
@@ -136,8 +136,8 @@ describe("each tenant's own virtual time", () => {
     await control(server, 'POST', '/clock/advance', { key: KEY_A, body: { seconds: 60 } });
     await control(server, 'POST', '/clock/advance', { key: KEY_B, body: { seconds: 120 } });
     expect((await control(server, 'POST', '/reset', { key: KEY_A })).status).toBe(200);
-    expect((await control(server, 'GET', '/clock', { key: KEY_A })).body).toMatchObject({ tenant_offset_ms: 0 });
-    expect((await control(server, 'GET', '/clock', { key: KEY_B })).body).toMatchObject({ tenant_offset_ms: 120_000 });
+    expect((await control(server, 'GET', '/clock', { key: KEY_A })).body).toMatchObject({ offset_ms: 0, tenant_offset_ms: 0 });
+    expect((await control(server, 'GET', '/clock', { key: KEY_B })).body).toMatchObject({ offset_ms: 120_000, tenant_offset_ms: 120_000 });
   });
 });
 
