@@ -46,7 +46,8 @@ describe('ADMIN_KEY', () => {
       expect(res.status).toBe(401);
       expect(res.body).toEqual({
         error: {
-          message: "Missing or incorrect admin key. Server-wide control requires the key set in ADMIN_KEY, sent in the 'x-admin-key' header.",
+          message:
+            "Missing or incorrect admin key. Server-wide control requires the key set in ADMIN_KEY, sent in the 'x-admin-key' header.",
           type: 'invalid_request_error',
           param: null,
           code: 'invalid_admin_key',
@@ -63,7 +64,11 @@ describe('ADMIN_KEY', () => {
     expect((await call(server, 'GET', '/__admin/scenarios')).status).toBe(200);
     expect((await call(server, 'GET', '/__admin/clock')).status).toBe(200);
     expect((await call(server, 'POST', '/__admin/faults', { body: { path: '/v1/nothing', status: 500 } })).status).toBe(200);
-    expect((await call(server, 'POST', '/__admin/reset')).body).toMatchObject({ object: 'mock.reset', scope: 'tenant', deleted: { faults: 1 } });
+    expect((await call(server, 'POST', '/__admin/reset')).body).toMatchObject({
+      object: 'mock.reset',
+      scope: 'tenant',
+      deleted: { faults: 1 },
+    });
   });
 
   it('accepts the right key for server-wide actions, and leaves the API itself alone', async () => {

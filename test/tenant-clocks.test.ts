@@ -107,7 +107,10 @@ describe("each tenant's own virtual time", () => {
     await server.stop();
     server = await startTestServer({ dbPath });
     expect((await control(server, 'GET', '/clock', { key: KEY_B })).body).toMatchObject({ offset_ms: 0 });
-    expect((await control(server, 'GET', '/clock', { key: KEY_A })).body).toMatchObject({ offset_ms: 3_600_000, tenant_offset_ms: 3_600_000 });
+    expect((await control(server, 'GET', '/clock', { key: KEY_A })).body).toMatchObject({
+      offset_ms: 3_600_000,
+      tenant_offset_ms: 3_600_000,
+    });
     expect((await control(server, 'GET', '/clock?scope=server', { key: KEY_B })).body).toMatchObject({ scope: 'server', offset_ms: 0 });
   });
 
