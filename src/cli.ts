@@ -186,7 +186,7 @@ function banner(config: Config, actualPort: number): string {
   const everywhere = config.host === '0.0.0.0' || config.host === '::' ? ` (bound to ${config.host}: every interface)` : '';
   const db = config.dbPath === ':memory:' ? ':memory: (lost when the process exits)' : resolve(config.dbPath);
   const keys = config.apiKeys.length === 0 ? 'any key accepted' : `${config.apiKeys.length} key(s) required`;
-  const admin = config.adminKey ? 'admin key required' : 'open';
+  const admin = config.adminKey ? 'server-wide actions need the admin key' : 'server-wide actions open';
   return [
     `${NAME} ${VERSION} listening on ${base}${everywhere}`,
     `  OpenAI base URL  ${base}/v1`,

@@ -14,7 +14,7 @@ export interface ServerOptions {
   dbPath?: string;
   /** Accepted API keys (comma-separated in API_KEY). Empty: any key, or none, is accepted. */
   apiKeys?: string[];
-  /** When set, /__admin requires this key in the `x-admin-key` header (Authorization carries the tenant's API key). */
+  /** When set, server-wide control (reset of every tenant, the server's clock, scenario reload) requires this key in `x-admin-key`. */
   adminKey?: string;
   /** Scenario file or folder. */
   scenarios?: string;
@@ -80,7 +80,7 @@ export const ENVIRONMENT = {
   HOST: 'address to bind (default 127.0.0.1; the Docker image uses 0.0.0.0)',
   DB_PATH: 'SQLite file (default ./data/assistants-mock.db; :memory: allowed)',
   API_KEY: 'accepted API key(s), comma-separated; unset accepts any key',
-  ADMIN_KEY: 'key required by /__admin; unset leaves it open',
+  ADMIN_KEY: 'operator key for server-wide control; unset leaves it open',
   SCENARIOS: 'scenario file or folder (YAML or JSON)',
   LOG_LEVEL: 'fatal | error | warn | info | debug | trace | silent (default info)',
   RUN_MODE: 'auto | manual (manual: runs wait for POST /__admin/runs/{id}/advance)',

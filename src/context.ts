@@ -9,6 +9,7 @@ import type { RequestJournal } from './admin/journal.js';
 import type { Config } from './config.js';
 import type { Clock } from './engine/clock.js';
 import type { Scheduler } from './engine/scheduler.js';
+import type { TenantClocks } from './engine/tenant-clocks.js';
 import type { RunEngine } from './engine/run-engine.js';
 import type { EventBus } from './streaming/event-bus.js';
 import type { StreamRegistry } from './streaming/sse.js';
@@ -18,7 +19,10 @@ import type { VectorStoreFactory } from './resources/tool-resources.js';
 export interface AppContext {
   config: Config;
   db: Db;
+  /** The server's clock; every tenant's time is this plus the tenant's own offset (`clocks`). */
   clock: Clock;
+  /** Each tenant's view of virtual time: timestamps and timers of a tenant's objects use it. */
+  clocks: TenantClocks;
   scheduler: Scheduler;
   bus: EventBus;
   /** Open SSE responses, ended cleanly on shutdown. */

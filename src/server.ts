@@ -24,7 +24,8 @@ import { validatorCompiler, warmValidators } from './http/validation.js';
 import { registerApiRoutes } from './resources/index.js';
 import { registerAdmin } from './admin/index.js';
 import { createAdminServices } from './admin/services.js';
-import { loadClockOffset } from './admin/clock.js';
+import { loadServerClockOffset, loadTenantClockOffsets, saveTenantClockOffset } from './store/clock-offsets.js';
+import { TenantClocks } from './engine/tenant-clocks.js';
 import { VERSION } from './version.js';
 import { countTokens } from './behavior/tokens.js';
 
@@ -50,13 +51,15 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   // Before the database opens: a bad scenario file stops the start with nothing left open.
   const admin = createAdminServices(config);
   const db = openDatabase(config.dbPath);
-  const clock = config.clock ?? new SystemClock(loadClockOffset(db));
-  const scheduler = new Scheduler(clock);
+  const clock = config.clock ?? new SystemClock(loadServerClockOffset(db));
+  const clocks = new TenantClocks(clock, loadTenantClockOffsets(db), (tenant, offsetMs) => saveTenantClockOffset(db, tenant, offsetMs));
+  const scheduler = new Scheduler(clocks);
   const bus = new EventBus();
   const ctx: AppContext = {
     config,
     db,
     clock,
+    clocks,
     scheduler,
     bus,
     streams: new StreamRegistry(),
@@ -106,8 +109,8 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   });
   docsPageRoutes(app);
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', version: VERSION }));
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true }, config: { public: true } }, async () => ({ status: 'ok', version: VERSION }));
+  app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
 
   await registerApiRoutes(app, ctx);
   await registerAdmin(app, ctx);

@@ -40,28 +40,40 @@ describe('ADMIN_KEY', () => {
   });
   afterAll(async () => server.stop());
 
-  it('refuses /__admin without the x-admin-key header, or with a wrong one, in the OpenAI error shape', async () => {
+  it('refuses server-wide actions without the x-admin-key header, or with a wrong one, in the OpenAI error shape', async () => {
     for (const adminKey of [undefined, 'wrong', 'admin-secret-but-longer']) {
-      const res = await call(server, 'GET', '/__admin/scenarios', { adminKey });
+      const res = await call(server, 'POST', '/__admin/reset?scope=all', { adminKey });
       expect(res.status).toBe(401);
       expect(res.body).toEqual({
         error: {
-          message: "Missing or incorrect admin key. The control API requires the key set in ADMIN_KEY, sent in the 'x-admin-key' header.",
+          message:
+            "Missing or incorrect admin key. Server-wide control requires the key set in ADMIN_KEY, sent in the 'x-admin-key' header.",
           type: 'invalid_request_error',
           param: null,
           code: 'invalid_admin_key',
         },
       });
     }
-    // Every admin route, including the clock's.
-    expect((await call(server, 'POST', '/__admin/reset')).status).toBe(401);
-    expect((await call(server, 'GET', '/__admin/clock')).status).toBe(401);
-    expect((await call(server, 'POST', '/__admin/faults', { body: { status: 500 } })).status).toBe(401);
+    // Every server-wide action: the server's clock, reloading the scenario files.
+    expect((await call(server, 'GET', '/__admin/clock?scope=server')).status).toBe(401);
+    expect((await call(server, 'POST', '/__admin/clock/advance?scope=server', { body: { seconds: 1 } })).status).toBe(401);
+    expect((await call(server, 'POST', '/__admin/scenarios/reload')).status).toBe(401);
   });
 
-  it('accepts the right key, and leaves the API itself alone', async () => {
-    expect((await call(server, 'GET', '/__admin/scenarios', { adminKey: 'admin-secret' })).status).toBe(200);
-    expect((await call(server, 'GET', '/__admin/clock', { adminKey: 'admin-secret' })).status).toBe(200);
+  it("lets a tenant's key control its own tenant without the admin key (a behaviour change of 0.2)", async () => {
+    expect((await call(server, 'GET', '/__admin/scenarios')).status).toBe(200);
+    expect((await call(server, 'GET', '/__admin/clock')).status).toBe(200);
+    expect((await call(server, 'POST', '/__admin/faults', { body: { path: '/v1/nothing', status: 500 } })).status).toBe(200);
+    expect((await call(server, 'POST', '/__admin/reset')).body).toMatchObject({
+      object: 'mock.reset',
+      scope: 'tenant',
+      deleted: { faults: 1 },
+    });
+  });
+
+  it('accepts the right key for server-wide actions, and leaves the API itself alone', async () => {
+    expect((await call(server, 'POST', '/__admin/reset?scope=all', { adminKey: 'admin-secret' })).status).toBe(200);
+    expect((await call(server, 'GET', '/__admin/clock?scope=server', { adminKey: 'admin-secret' })).status).toBe(200);
     expect((await call(server, 'GET', '/v1/assistants')).status).toBe(200);
   });
 });

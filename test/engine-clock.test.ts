@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../src/engine/clock.js';
 import { Scheduler } from '../src/engine/scheduler.js';
+import { TenantClocks } from '../src/engine/tenant-clocks.js';
 import { SDKS } from './helpers/sdk.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -42,6 +43,32 @@ describe('scheduler on a manual clock', () => {
     await new Promise((r) => setImmediate(r));
     expect(fired).toEqual(['a', 'c', 'b']);
     expect(scheduler.size).toBe(0);
+    scheduler.close();
+  });
+});
+
+describe("scheduler on tenants' clocks", () => {
+  it("a tenant's advance fires that tenant's due jobs only; the server's clock moves every tenant", async () => {
+    const clock = new ManualClock(1_000_000);
+    const clocks = new TenantClocks(clock);
+    const scheduler = new Scheduler(clocks);
+    const fired: string[] = [];
+    scheduler.after('a', 60_000, () => fired.push('a'), 'tenant-a');
+    scheduler.after('b', 60_000, () => fired.push('b'), 'tenant-b');
+    scheduler.after('server', 60_000, () => fired.push('server'));
+    clocks.advance('tenant-a', 60_000);
+    await new Promise((r) => setImmediate(r));
+    expect(fired).toEqual(['a']);
+    expect(clocks.nowMs('tenant-a') - clocks.nowMs('tenant-b')).toBe(60_000);
+    // A job set after the advance is timed on the tenant's own (later) time.
+    scheduler.after('a2', 1000, () => fired.push('a2'), 'tenant-a');
+    clocks.advance('tenant-b', 999);
+    await new Promise((r) => setImmediate(r));
+    expect(fired).toEqual(['a']);
+    clock.advance(60_000);
+    await new Promise((r) => setImmediate(r));
+    expect(fired.sort()).toEqual(['a', 'a2', 'b', 'server']);
+    expect(() => clocks.advance('tenant-a', 101 * 365 * 24 * 3600 * 1000)).toThrow(RangeError);
     scheduler.close();
   });
 });

@@ -1,55 +1,82 @@
 /**
- * The virtual clock of the control API: GET /__admin/clock and POST /__admin/clock/advance. The
- * offset is stored, so a restart does not move time backwards under runs that were created after
- * an advance.
+ * The virtual clocks of the control API: GET /__admin/clock and POST /__admin/clock/advance.
+ *
+ * Without a scope (or `?scope=tenant`) they act on the caller's tenant's clock: an advance moves that
+ * tenant's time only, so it expires that tenant's runs and nobody else's. `?scope=server` reads or
+ * moves the server's clock, which every tenant's time follows: a server-wide action, so with
+ * ADMIN_KEY set it needs the operator's key (src/admin/auth.ts). Offsets are stored
+ * (src/store/clock-offsets.ts), so a restart does not move time backwards under runs created after
+ * an advance, and bounded (MAX_CLOCK_OFFSET_MS, 100 years).
  */
-import { eq } from 'drizzle-orm';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { SystemClock } from '../engine/clock.js';
-import type { Db } from '../store/database.js';
-import { settings } from '../store/schema.js';
+import { MAX_CLOCK_OFFSET_MS } from '../engine/tenant-clocks.js';
+import { saveServerClockOffset } from '../store/clock-offsets.js';
 import { invalidParam } from '../http/errors.js';
+import { requireOperator } from './auth.js';
 
-const OFFSET_KEY = 'clock_offset_ms';
-/** One advance moves the clock at most a century. */
-const MAX_ADVANCE_SECONDS = 100 * 365 * 24 * 3600;
-/** The largest time a JavaScript Date holds. */
-const MAX_CLOCK_MS = 8.64e15;
+/** One advance moves a clock at most a century, as far as an offset may go in all. */
+const MAX_ADVANCE_SECONDS = MAX_CLOCK_OFFSET_MS / 1000;
 
-export function loadClockOffset(db: Db): number {
-  const row = db.select().from(settings).where(eq(settings.key, OFFSET_KEY)).get();
-  return typeof row?.value === 'number' ? row.value : 0;
+const ClockQuery = Type.Object(
+  {
+    scope: Type.Optional(
+      Type.Union([Type.Literal('tenant'), Type.Literal('server')], {
+        default: 'tenant',
+        description:
+          "tenant: the caller's tenant's clock; server: the server's clock, which every tenant follows (needs ADMIN_KEY when set)",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+type Scope = 'tenant' | 'server';
+
+/** The scope asked for; the server's clock needs the operator's key. */
+function scopeOf(request: FastifyRequest, ctx: AppContext): Scope {
+  const scope = (request.query as { scope?: Scope }).scope ?? 'tenant';
+  if (scope === 'server') requireOperator(request, ctx.config);
+  return scope;
 }
 
-function saveClockOffset(db: Db, offsetMs: number): void {
-  db.insert(settings)
-    .values({ key: OFFSET_KEY, value: offsetMs })
-    .onConflictDoUpdate({ target: settings.key, set: { value: offsetMs } })
-    .run();
+/** The server's offset from real time: a SystemClock's own; a ManualClock (tests) has none to show. */
+function serverOffset(ctx: AppContext): number | null {
+  return ctx.clock instanceof SystemClock ? ctx.clock.offset : null;
 }
 
-function clockState(ctx: AppContext) {
-  const nowMs = ctx.clock.nowMs();
+function clockState(ctx: AppContext, scope: Scope, tenant: string) {
+  const nowMs = scope === 'server' ? ctx.clocks.nowMs() : ctx.clocks.nowMs(tenant);
+  const server = serverOffset(ctx);
+  const tenantOffset = ctx.clocks.offsetOf(tenant);
   return {
     object: 'mock.clock',
+    scope,
     now: Math.floor(nowMs / 1000),
     now_ms: nowMs,
-    offset_ms: ctx.clock instanceof SystemClock ? ctx.clock.offset : null,
+    // How far this clock is ahead of real time (the tenant's: the server's offset plus its own).
+    offset_ms: scope === 'server' ? server : server === null ? null : server + tenantOffset,
+    tenant_offset_ms: scope === 'server' ? null : tenantOffset,
     real_time: ctx.clock.realTime,
   };
 }
 
 export function clockRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get('/__admin/clock', { schema: { tags: ['admin'], summary: 'Read the virtual clock' } }, async () => clockState(ctx));
+  app.get(
+    '/__admin/clock',
+    { schema: { tags: ['admin'], summary: "Read the tenant's virtual clock (?scope=server: the server's)", querystring: ClockQuery } },
+    async (request) => clockState(ctx, scopeOf(request, ctx), request.call.tenant),
+  );
 
   app.post(
     '/__admin/clock/advance',
     {
       schema: {
         tags: ['admin'],
-        summary: 'Move the virtual clock forward; timers that fall due (run expiry, delays) fire at once',
+        summary:
+          "Move the tenant's virtual clock forward; its timers that fall due (run expiry, delays) fire at once (?scope=server: every tenant's, needs ADMIN_KEY when set)",
+        querystring: ClockQuery,
         body: Type.Object(
           {
             // Bounded: `seconds: 1e308` overflowed to Infinity (a 500), `ms: 1e300` gave objects a
@@ -62,13 +89,25 @@ export function clockRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
+      const scope = scopeOf(request, ctx);
+      const { tenant } = request.call;
       const body = request.body as { seconds?: number; ms?: number };
       const ms = (body.seconds ?? 0) * 1000 + (body.ms ?? 0);
-      if (ctx.clock.nowMs() + ms > MAX_CLOCK_MS)
-        throw invalidParam('seconds', 'the clock would pass the largest date there is (year 275760).');
-      ctx.clock.advance(ms);
-      if (ctx.clock instanceof SystemClock) saveClockOffset(ctx.db, ctx.clock.offset);
-      return clockState(ctx);
+      // The offset is bounded, not only each step: repeated advances reached year 275760.
+      const offset = scope === 'server' ? ctx.clocks.nowMs() - Date.now() : ctx.clocks.offsetOf(tenant);
+      if (offset + ms > MAX_CLOCK_OFFSET_MS) {
+        throw invalidParam(
+          body.seconds !== undefined ? 'seconds' : 'ms',
+          `a clock may run at most 100 years (${MAX_ADVANCE_SECONDS} seconds) ahead; this one is ${Math.floor(offset / 1000)} seconds ahead.`,
+        );
+      }
+      if (scope === 'server') {
+        ctx.clock.advance(ms);
+        if (ctx.clock instanceof SystemClock) saveServerClockOffset(ctx.db, ctx.clock.offset);
+      } else {
+        ctx.clocks.advance(tenant, ms);
+      }
+      return clockState(ctx, scope, tenant);
     },
   );
 }

@@ -6,6 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
+import { routedPath } from '../http/compat.js';
 import { faultNotFound } from '../http/errors.js';
 import type { FaultSpec } from './faults.js';
 
@@ -39,7 +40,8 @@ const FaultParams = Type.Object({ fault_id: Type.String() });
  * the tenant has any): waits the injected latency, then fails the request or lets it through.
  */
 export function applyFaults(ctx: AppContext, request: FastifyRequest, done: (error?: Error) => void): void {
-  const outcome = ctx.faults.take(request.call.tenant, request.method, request.url.split('?')[0]);
+  // The routed path, so a fault on `/v1/assistants` also meets `//v1/assistants` (src/http/route-access.ts).
+  const outcome = ctx.faults.take(request.call.tenant, request.method, routedPath(request));
   if (!outcome) return done();
   const finish = () => (outcome.error ? done(outcome.error) : done());
   // Real time, not the virtual clock: the point is to make a client wait (and maybe time out).
@@ -51,7 +53,7 @@ export function faultRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post(
     '/__admin/faults',
     { schema: { tags: ['admin'], summary: "Inject a fault into the tenant's API requests", body: FaultBody } },
-    async (request) => ctx.faults.add(request.call.tenant, request.body as FaultSpec, ctx.clock.nowSeconds()),
+    async (request) => ctx.faults.add(request.call.tenant, request.body as FaultSpec, ctx.clocks.nowSeconds(request.call.tenant)),
   );
 
   app.get('/__admin/faults', { schema: { tags: ['admin'], summary: "List the tenant's faults" } }, async (request) => ({

@@ -1,6 +1,8 @@
 /**
  * The control API under /__admin: what a test uses to decide, observe and disturb. Every endpoint
- * acts on the caller's tenant (the API key it sends), so parallel suites do not see each other.
+ * acts on the caller's tenant (the API key it sends), so parallel suites do not see each other; the
+ * few server-wide actions (`?scope=all`, `?scope=server`, scenario reload) are the operator's
+ * (src/admin/auth.ts, docs/security.md).
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
@@ -13,7 +15,7 @@ import { runControlRoutes } from './runs.js';
 import { scenarioRoutes } from './scenarios.js';
 
 export async function registerAdmin(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  // The admin key, the fault check and the request journal run in the per-request hooks
+  // The operator key, the fault check and the request journal run in the per-request hooks
   // (src/http/request-hooks.ts), which call into auth.ts, fault-routes.ts and requests.ts.
   clockRoutes(app, ctx);
   eventsRoutes(app, ctx);

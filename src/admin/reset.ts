@@ -1,13 +1,15 @@
 /**
  * POST /__admin/reset: forget the caller's tenant (or, with ?scope=all, every tenant): its objects
- * in every table, its runtime scenarios, faults and request journal. File scenarios and the clock
- * are the server's, not a tenant's, and stay.
+ * in every table, its runtime scenarios, faults, request journal and clock offset. File scenarios
+ * and the server's clock stay. `scope=all` is a server-wide action: with ADMIN_KEY set it needs the
+ * operator's key (src/admin/auth.ts); a tenant's key resets its own tenant only.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Db } from '../store/database.js';
 import { forgetCachedThreads } from '../store/threads.js';
+import { requireOperator } from './auth.js';
 
 const ResetQuery = Type.Object(
   { scope: Type.Optional(Type.Union([Type.Literal('tenant'), Type.Literal('all')], { default: 'tenant' })) },
@@ -59,16 +61,20 @@ export function resetRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['admin'],
-        summary: "Forget the tenant's objects, runtime scenarios, faults and journal (?scope=all: every tenant's)",
+        summary:
+          "Forget the tenant's objects, runtime scenarios, faults, journal and clock (?scope=all: every tenant's, needs ADMIN_KEY when set)",
         querystring: ResetQuery,
       },
     },
     async (request) => {
       const scope = (request.query as { scope?: 'tenant' | 'all' }).scope ?? 'tenant';
+      if (scope === 'all') requireOperator(request, ctx.config);
       const tenant = scope === 'all' ? null : request.call.tenant;
       // Timers first: a run timer firing between the delete and its own cancellation would find no row.
       ctx.engine.forgetTenant(tenant);
       const rows = deleteTenantRows(ctx.db, tenant);
+      // A tenant's clock goes with its objects: nothing of it is left that the rewind could confuse.
+      ctx.clocks.forget(tenant);
       return {
         object: 'mock.reset',
         scope,

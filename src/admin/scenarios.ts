@@ -62,7 +62,14 @@ export function scenarioRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post(
     '/__admin/scenarios/reload',
-    { schema: { tags: ['admin'], summary: 'Read the SCENARIOS files again now (they also reload on change)' } },
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Read the SCENARIOS files again now (they also reload on change); server-wide: needs ADMIN_KEY when set',
+      },
+      // The files are the server's, shared by every tenant: an operator action (src/http/route-access.ts).
+      config: { operator: true },
+    },
     async () => {
       if (!ctx.scenarios.path) throw invalidParam('scenarios', 'the server was started without SCENARIOS.', null);
       const result = ctx.scenarios.reload();

@@ -136,14 +136,14 @@ export class RunEngine {
       this.armExpiry(run);
       switch (run.status) {
         case 'queued':
-          this.schedule(run.id, 'start', 0);
+          this.schedule(run, 'start', 0);
           break;
         case 'in_progress':
           this.ctx.db.transaction(() => discardUnfinishedTurn(this.ctx.db, run.id));
-          this.schedule(run.id, 'plan', 0);
+          this.schedule(run, 'plan', 0);
           break;
         case 'cancelling':
-          this.schedule(run.id, 'cancel', 0);
+          this.schedule(run, 'cancel', 0);
           break;
         // requires_action waits for tool outputs (or expiry).
       }
@@ -166,7 +166,7 @@ export class RunEngine {
   insertRun(input: CreateRunInput): RunRow {
     const active = findActiveRun(this.ctx.db, input.thread.id);
     if (active) throw threadHasActiveRun(input.thread.id, active.id);
-    const createdAt = this.ctx.clock.nowSeconds();
+    const createdAt = this.ctx.clocks.nowSeconds(input.tenant);
     const state: EngineState = { include: input.include, usage: { prompt_tokens: 0, completion_tokens: 0 }, toolOutputs: [] };
     return insertRun(this.ctx.db, {
       ...input.row,
@@ -187,7 +187,7 @@ export class RunEngine {
     this.publishRun(run, 'thread.run.created');
     this.publishRun(run, 'thread.run.queued');
     this.armExpiry(run);
-    this.schedule(run.id, 'start', 0);
+    this.schedule(run, 'start', 0);
   }
 
   /** Validates and records tool outputs (run back to queued) in one transaction; nothing is announced yet. */
@@ -208,7 +208,7 @@ export class RunEngine {
           got,
         );
       const step = openToolStep(db, current.id);
-      const now = this.ctx.clock.nowSeconds();
+      const now = this.ctx.clocks.nowSeconds(tenant);
       let completedStep: RunStepRow | undefined;
       if (step) {
         const details = step.stepDetails as { type: 'tool_calls'; tool_calls: { id: string; type: string; function?: object }[] };
@@ -244,7 +244,7 @@ export class RunEngine {
   announceToolOutputs(committed: CommittedToolOutputs): void {
     if (committed.completedStep) this.publishStep(committed.run, 'thread.run.step.completed', committed.completedStep);
     this.publishRun(committed.run, 'thread.run.queued');
-    this.schedule(committed.run.id, 'start', 0);
+    this.schedule(committed.run, 'start', 0);
   }
 
   cancel(tenant: string, run: RunRow): RunRow {
@@ -257,7 +257,7 @@ export class RunEngine {
       return updateRun(db, current.id, { status: 'cancelling' });
     });
     this.publishRun(updated, 'thread.run.cancelling');
-    this.schedule(updated.id, 'cancel', 0);
+    this.schedule(updated, 'cancel', 0);
     return updated;
   }
 
@@ -272,7 +272,8 @@ export class RunEngine {
     if (ending === 'expired') return this.expire(run.id) ?? run;
     let current = run;
     if (current.status === 'requires_action') current = this.transition(current, 'queued', { requiredAction: null }, 'thread.run.queued');
-    if (current.status === 'queued') current = this.transition(current, 'in_progress', { startedAt: this.now() }, 'thread.run.in_progress');
+    if (current.status === 'queued')
+      current = this.transition(current, 'in_progress', { startedAt: this.now(current.tenant) }, 'thread.run.in_progress');
     const plan = task?.plan;
     if (ending === 'failed') {
       return this.endRun(
@@ -319,15 +320,17 @@ export class RunEngine {
 
   // ---- scheduling -------------------------------------------------------------------------------
 
-  private schedule(runId: string, phase: Phase, delayMs: number): void {
+  /** Delays are on the run's tenant's clock: that tenant's clock advance fires them, no other's. */
+  private schedule(run: Pick<RunRow, 'id' | 'tenant'>, phase: Phase, delayMs: number): void {
     if (this.stopped) return;
+    const runId = run.id;
     const task = this.tasks.get(runId) ?? { runId };
     this.tasks.set(runId, task);
     if (this.ctx.config.runMode === 'manual') {
       task.pending = phase;
       return;
     }
-    this.ctx.scheduler.after(runId, delayMs, () => this.runPhase(runId, phase));
+    this.ctx.scheduler.after(runId, delayMs, () => this.runPhase(runId, phase), run.tenant);
   }
 
   private runPhase(runId: string, phase: Phase): void {
@@ -356,13 +359,19 @@ export class RunEngine {
 
   private armExpiry(run: RunRow): void {
     if (run.expiresAt === null) return;
-    this.ctx.scheduler.at(`expire:${run.id}`, run.expiresAt * 1000, () => {
-      try {
-        this.expire(run.id);
-      } catch (error) {
-        this.failOnError(run.id, error);
-      }
-    });
+    // On the tenant's clock, as expires_at was computed: another tenant's clock advance cannot reach it.
+    this.ctx.scheduler.at(
+      `expire:${run.id}`,
+      run.expiresAt * 1000,
+      () => {
+        try {
+          this.expire(run.id);
+        } catch (error) {
+          this.failOnError(run.id, error);
+        }
+      },
+      run.tenant,
+    );
   }
 
   // ---- phases -----------------------------------------------------------------------------------
@@ -370,8 +379,8 @@ export class RunEngine {
   private phaseStart(run: RunRow): void {
     if (run.status !== 'queued') return;
     // started_at moves to the time of each resumption, as the streaming examples show.
-    this.transition(run, 'in_progress', { startedAt: this.now() }, 'thread.run.in_progress');
-    this.schedule(run.id, 'plan', 0);
+    this.transition(run, 'in_progress', { startedAt: this.now(run.tenant) }, 'thread.run.in_progress');
+    this.schedule(run, 'plan', 0);
   }
 
   private phasePlan(run: RunRow): void {
@@ -388,12 +397,12 @@ export class RunEngine {
       cursor: 0,
       paceMs: action.stream?.delay_ms ?? this.ctx.config.streamDelayMs,
     };
-    this.schedule(run.id, 'begin', action.delay_ms ?? 0);
+    this.schedule(run, 'begin', action.delay_ms ?? 0);
   }
 
   private phaseBegin(run: RunRow): void {
     const plan = this.tasks.get(run.id)?.plan;
-    if (!plan) return this.schedule(run.id, 'plan', 0);
+    if (!plan) return this.schedule(run, 'plan', 0);
     const { action } = plan;
     if (run.maxPromptTokens !== null && plan.promptTokens > run.maxPromptTokens) {
       this.endRun(run, 'incomplete', { incompleteDetails: { reason: 'max_prompt_tokens' } }, plan);
@@ -417,7 +426,7 @@ export class RunEngine {
         this.beginToolCalls(run, plan, action.calls);
         break;
     }
-    this.schedule(run.id, 'stream', plan.deltas.length > 0 ? plan.paceMs : 0);
+    this.schedule(run, 'stream', plan.deltas.length > 0 ? plan.paceMs : 0);
   }
 
   private beginText(run: RunRow, plan: TurnPlan, fullText: string, annotations: TextAnnotation[], forceIncomplete: boolean): void {
@@ -432,7 +441,7 @@ export class RunEngine {
       }
     }
     const kept = annotations.filter((a) => a.end_index <= text.length);
-    const now = this.now();
+    const now = this.now(run.tenant);
     const messageId = newId('message');
     const { step, message } = this.ctx.db.transaction(() => {
       const message = insertMessage(this.ctx.db, {
@@ -484,7 +493,7 @@ export class RunEngine {
 
   private phaseStream(run: RunRow): void {
     const plan = this.tasks.get(run.id)?.plan;
-    if (!plan || run.status !== 'in_progress') return this.schedule(run.id, 'plan', 0);
+    if (!plan || run.status !== 'in_progress') return this.schedule(run, 'plan', 0);
     // Paced streams send one delta per tick; otherwise (and in manual mode) all at once.
     const all = plan.paceMs <= 0 || this.ctx.config.runMode === 'manual';
     const end = all ? plan.deltas.length : Math.min(plan.cursor + 1, plan.deltas.length);
@@ -493,8 +502,8 @@ export class RunEngine {
     // begin although the client had received every delta. A GET shows what has been streamed so far.
     if (plan.message) updateMessage(this.ctx.db, plan.message.id, { content: sentContent(plan, end) });
     this.publishDeltas(run, plan, end);
-    if (plan.cursor < plan.deltas.length) return this.schedule(run.id, 'stream', plan.paceMs);
-    this.schedule(run.id, 'finish', 0);
+    if (plan.cursor < plan.deltas.length) return this.schedule(run, 'stream', plan.paceMs);
+    this.schedule(run, 'finish', 0);
   }
 
   /** Publishes the plan's deltas up to (not including) `end`, advancing its cursor. */
@@ -509,7 +518,7 @@ export class RunEngine {
 
   private phaseFinish(run: RunRow): void {
     const plan = this.tasks.get(run.id)?.plan;
-    if (!plan || run.status !== 'in_progress') return this.schedule(run.id, 'plan', 0);
+    if (!plan || run.status !== 'in_progress') return this.schedule(run, 'plan', 0);
     if (plan.message) {
       if (plan.truncated) {
         const reason = plan.action.kind === 'incomplete' ? plan.action.reason : 'max_completion_tokens';
@@ -524,7 +533,7 @@ export class RunEngine {
     const usage = this.turnUsage(plan, completion);
     const state = stateOf(run);
     const totals = addUsage(state.usage, usage);
-    const now = this.now();
+    const now = this.now(run.tenant);
     const functionCalls = calls.filter((c) => c.type === 'function');
     if (functionCalls.length > 0) {
       const updated = this.ctx.db.transaction(() => {
@@ -573,7 +582,7 @@ export class RunEngine {
     });
     this.tasks.get(run.id)!.plan = undefined;
     this.publishStep(updated, 'thread.run.step.completed', step);
-    this.schedule(run.id, 'plan', 0);
+    this.schedule(run, 'plan', 0);
   }
 
   // ---- endings ----------------------------------------------------------------------------------
@@ -581,7 +590,7 @@ export class RunEngine {
   /** Ends the run (completed, incomplete or failed) with its open step and message, in one transaction. */
   private endRun(run: RunRow, status: 'completed' | 'incomplete' | 'failed', extra: Partial<NewRun>, plan: TurnPlan | undefined): RunRow {
     const state = stateOf(run);
-    const now = this.now();
+    const now = this.now(run.tenant);
     const completion = plan?.text !== undefined ? countTokens(plan.text) : 0;
     const usage = plan ? this.turnUsage(plan, completion) : { prompt_tokens: 0, completion_tokens: 0 };
     const totals = addUsage(state.usage, usage);
@@ -632,7 +641,7 @@ export class RunEngine {
 
   private finishCancel(run: RunRow): void {
     if (run.status !== 'cancelling') return;
-    const now = this.now();
+    const now = this.now(run.tenant);
     const result = this.ctx.db.transaction(() => {
       const messages = this.closeOpenMessages(run, 'run_cancelled', now);
       const steps = this.closeOpenSteps(run, 'cancelled', now);
@@ -656,7 +665,7 @@ export class RunEngine {
   private expire(runId: string): RunRow | undefined {
     const run = findRunById(this.ctx.db, runId);
     if (!run || !['queued', 'in_progress', 'requires_action'].includes(run.status)) return undefined;
-    const now = this.now();
+    const now = this.now(run.tenant);
     const result = this.ctx.db.transaction(() => {
       const messages = this.closeOpenMessages(run, 'run_expired', now);
       const steps = this.closeOpenSteps(run, 'expired', now);
@@ -689,7 +698,12 @@ export class RunEngine {
       if (current.status === 'cancelling') return this.finishCancel(current);
       if (current.status !== 'in_progress' && current.status !== 'queued' && current.status !== 'requires_action') return;
       if (current.status !== 'in_progress')
-        current = this.transition(current, 'failed', { failedAt: this.now(), lastError: serverLastError() }, 'thread.run.failed');
+        current = this.transition(
+          current,
+          'failed',
+          { failedAt: this.now(current.tenant), lastError: serverLastError() },
+          'thread.run.failed',
+        );
       // Issue 4 fix: the turn's plan is passed on (it was `undefined`), so a message that was streaming
       // ends `incomplete` (run_failed) with the text sent so far instead of staying in_progress forever.
       else this.endRun(current, 'failed', { lastError: serverLastError() }, this.tasks.get(runId)?.plan);
@@ -830,7 +844,7 @@ export class RunEngine {
       runId: run.id,
       threadId: run.threadId,
       assistantId: run.assistantId,
-      createdAt: this.now(),
+      createdAt: this.now(run.tenant),
       type,
       status: 'in_progress',
       stepDetails,
@@ -852,8 +866,9 @@ export class RunEngine {
     };
   }
 
-  private now(): number {
-    return this.ctx.clock.nowSeconds();
+  /** The run's tenant's time: each tenant has its own view of virtual time (src/engine/tenant-clocks.ts). */
+  private now(tenant: string): number {
+    return this.ctx.clocks.nowSeconds(tenant);
   }
 
   // ---- events -----------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 import type { Clock } from './clock.js';
+import { TenantClocks } from './tenant-clocks.js';
 
 interface Entry {
   dueMs: number;
   fn: () => void;
+  /** The tenant on whose clock `dueMs` is measured; none: the server's clock. */
+  tenant?: string;
   timer?: NodeJS.Timeout;
   immediate?: NodeJS.Immediate;
 }
@@ -12,24 +15,31 @@ interface Entry {
  * is how the run engine keeps exactly one next step per run. Jobs due now run on the next turn of the
  * event loop, never synchronously, so a caller can finish its own work (answer the HTTP request,
  * subscribe a stream) before the job runs.
+ *
+ * A job of a tenant is timed on that tenant's clock (src/engine/tenant-clocks.ts): the tenant's clock
+ * advance re-arms that tenant's jobs only, the server's clock advance re-arms every job.
  */
 export class Scheduler {
   private readonly entries = new Map<string, Entry>();
   private readonly unsubscribe: () => void;
+  private readonly clocks: TenantClocks;
   private closed = false;
 
-  constructor(private readonly clock: Clock) {
-    this.unsubscribe = clock.onAdvance(() => this.rearmAll());
+  constructor(time: Clock | TenantClocks) {
+    this.clocks = time instanceof TenantClocks ? time : new TenantClocks(time);
+    this.unsubscribe = this.clocks.onAdvance((tenant) => this.rearm(tenant));
   }
 
-  after(key: string, delayMs: number, fn: () => void): void {
-    this.at(key, this.clock.nowMs() + Math.max(0, delayMs), fn);
+  /** Runs `fn` after `delayMs` of the tenant's time (the server's without a tenant). */
+  after(key: string, delayMs: number, fn: () => void, tenant?: string): void {
+    this.at(key, this.clocks.nowMs(tenant) + Math.max(0, delayMs), fn, tenant);
   }
 
-  at(key: string, dueMs: number, fn: () => void): void {
+  /** Runs `fn` when the tenant's time (the server's without a tenant) reaches `dueMs`. */
+  at(key: string, dueMs: number, fn: () => void, tenant?: string): void {
     if (this.closed) return;
     this.cancel(key);
-    const entry: Entry = { dueMs, fn };
+    const entry: Entry = { dueMs, fn, tenant };
     this.entries.set(key, entry);
     this.arm(key, entry);
   }
@@ -58,10 +68,10 @@ export class Scheduler {
   }
 
   private arm(key: string, entry: Entry): void {
-    const delay = entry.dueMs - this.clock.nowMs();
+    const delay = entry.dueMs - this.clocks.nowMs(entry.tenant);
     if (delay <= 0) {
       entry.immediate = setImmediate(() => this.fire(key, entry));
-    } else if (this.clock.realTime) {
+    } else if (this.clocks.realTime) {
       // Node caps timers at 2^31-1 ms; re-arming on expiry handles longer waits.
       entry.timer = setTimeout(() => this.fire(key, entry), Math.min(delay, 2_147_483_647));
       entry.timer.unref();
@@ -76,8 +86,10 @@ export class Scheduler {
     entry.immediate = undefined;
   }
 
-  private rearmAll(): void {
+  /** After a clock moved: the tenant's jobs (every job, for the server's clock) are timed again. */
+  private rearm(tenant: string | null): void {
     for (const [key, entry] of this.entries) {
+      if (tenant !== null && entry.tenant !== tenant) continue;
       this.disarm(entry);
       this.arm(key, entry);
     }
@@ -87,7 +99,7 @@ export class Scheduler {
     if (this.entries.get(key) !== entry) return;
     entry.timer = undefined;
     entry.immediate = undefined;
-    if (entry.dueMs > this.clock.nowMs()) {
+    if (entry.dueMs > this.clocks.nowMs(entry.tenant)) {
       this.arm(key, entry); // woke early (timer cap or clock skew)
       return;
     }

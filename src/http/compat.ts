@@ -43,11 +43,15 @@ export const AZURE_API_VERSIONS: Record<string, ApiVersion> = {
 
 export const ANONYMOUS_TENANT = 'anonymous';
 
-export function surfaceOf(url: string): Surface {
-  if (url.startsWith('/v1/') || url === '/v1') return 'openai';
-  if (url.startsWith('/openai/') || url === '/openai') return 'azure';
-  if (url.startsWith('/__admin')) return 'admin';
-  return 'other';
+/**
+ * The path of the route Fastify matched, its parameters filled in: `//v1//threads/%74hread_1` is
+ * `/v1/threads/thread_1`, however the client spelled it. Without a matched route, the raw path.
+ */
+export function routedPath(request: FastifyRequest): string {
+  const { url } = request.routeOptions;
+  if (url === undefined) return request.url.split('?')[0];
+  const params = request.params as Record<string, string | undefined>;
+  return url.replace(/:(\w+)/g, (_match, name: string) => params[name] ?? '');
 }
 
 /** The key a request carries: `Authorization: Bearer KEY` (OpenAI SDKs) or `api-key: KEY` (Azure). */

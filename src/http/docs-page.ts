@@ -44,9 +44,11 @@ export function docsPageRoutes(app: FastifyInstance): void {
   const folder = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const cache = new Map<string, Buffer>();
 
-  app.get('/docs', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
+  app.get('/docs', { schema: { hide: true }, config: { public: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(PAGE),
+  );
 
-  app.get('/docs/static/:file', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/docs/static/:file', { schema: { hide: true }, config: { public: true } }, async (request, reply) => {
     const { file } = request.params as { file: string };
     const type = ASSETS[file];
     // Only the files listed above: the name never reaches the file system otherwise.

@@ -390,7 +390,7 @@ export function injectedFault(status: number, headers: Record<string, string>, m
 export function invalidAdminKey(): ApiError {
   return new ApiError(
     401,
-    "Missing or incorrect admin key. The control API requires the key set in ADMIN_KEY, sent in the 'x-admin-key' header.",
+    "Missing or incorrect admin key. Server-wide control requires the key set in ADMIN_KEY, sent in the 'x-admin-key' header.",
     'invalid_request_error',
     null,
     'invalid_admin_key',

@@ -5,35 +5,41 @@
  * instead of three cost a fifth of the throughput (bench/http.ts, docs/benchmarks.md). Callback style
  * rather than async for the same reason: an async hook costs a promise and a microtask per request.
  *
- *   onRequest   surface, API key -> tenant, API version, admin key, injected faults
+ *   onRequest   surface (from the matched route), API key -> tenant, API version, operator key,
+ *               injected faults
  *   preValidation (POST routes only, attached per route) empty body -> {}, fields of the other version
  *   onSend      the headers the SDKs read (x-request-id, openai-version, openai-processing-ms)
  *   onResponse  the request log line and the request journal
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import pino from 'pino';
-import { checkAdminKey } from '../admin/auth.js';
+import { requireOperator } from '../admin/auth.js';
 import { applyFaults } from '../admin/fault-routes.js';
 import { recordInJournal } from '../admin/requests.js';
 import type { AppContext } from '../context.js';
-import { authenticate, setStandardHeaders, surfaceOf, tenantOf, versionFromAzureQuery, versionFromBetaHeader } from './compat.js';
+import { authenticate, setStandardHeaders, tenantOf, versionFromAzureQuery, versionFromBetaHeader } from './compat.js';
+import { classifyRoutes, surfaceOfUnmatched } from './route-access.js';
 
 type Done = (error?: Error) => void;
 type PreValidation = (request: FastifyRequest, reply: FastifyReply, done: Done) => void;
 
 export function installRequestHooks(app: FastifyInstance, ctx: AppContext): void {
   const { config } = ctx;
+  // Before any route is registered: every route gets its surface from its registered path.
+  classifyRoutes(app);
   app.addHook('onRequest', (request, _reply, done) => {
-    const surface = surfaceOf(request.url);
+    // Fastify has already routed: the matched route decides, never the raw URL, which may spell the
+    // same route `//v1/...` or `/%761/...` (src/http/route-access.ts). A path no route matches has
+    // no route config, so it is not public: it needs a key as much as a real route does.
+    const route = request.routeOptions.config;
+    const surface = route.surface ?? surfaceOfUnmatched(request.url);
     request.call = { surface, apiVersion: 'v2', tenant: tenantOf(undefined), startedAt: process.hrtime.bigint() };
     try {
-      if (surface === 'openai' || surface === 'azure' || surface === 'admin') {
-        const key = authenticate(request, config);
-        request.call.tenant = tenantOf(key);
-      }
+      if (!route.public) request.call.tenant = tenantOf(authenticate(request, config));
       if (surface === 'openai') request.call.apiVersion = versionFromBetaHeader(request);
       else if (surface === 'azure') request.call.apiVersion = versionFromAzureQuery(request);
-      else if (surface === 'admin' && config.adminKey) checkAdminKey(request, config.adminKey);
+      // Server-wide routes need the operator's key too; tenant-level control needs only the API key.
+      if (route.operator) requireOperator(request, config);
     } catch (error) {
       return done(error as Error);
     }
@@ -51,7 +57,7 @@ export function installRequestHooks(app: FastifyInstance, ctx: AppContext): void
   const logsRequests = config.logger && (pino.levels.values[config.logLevel] ?? Infinity) <= pino.levels.values.info;
   app.addHook('onResponse', (request, reply, done) => {
     const surface = request.call?.surface;
-    if (logsRequests && !(surface === 'other' && request.url === '/healthz')) {
+    if (logsRequests && request.routeOptions.url !== '/healthz') {
       request.log.info(
         {
           method: request.method,

@@ -67,7 +67,7 @@ export async function assistantFilesRoutes(app: FastifyInstance, ctx: AppContext
         const existing = findAssistantFile(ctx.db, assistant.id, file.id);
         if (existing) return existing;
         if (countAssistantFiles(ctx.db, assistant.id) >= MAX_ASSISTANT_FILES) throw tooManyAssistantFiles(MAX_ASSISTANT_FILES);
-        return attachAssistantFile(ctx.db, tenant, assistant.id, file.id, ctx.clock.nowSeconds());
+        return attachAssistantFile(ctx.db, tenant, assistant.id, file.id, ctx.clocks.nowSeconds(tenant));
       });
       return serializeAssistantFile(row);
     },

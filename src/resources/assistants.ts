@@ -92,7 +92,7 @@ export async function assistantsRoutes(app: FastifyInstance, ctx: AppContext): P
     const row: NewAssistant = {
       id: newId('assistant'),
       tenant,
-      createdAt: ctx.clock.nowSeconds(),
+      createdAt: ctx.clocks.nowSeconds(tenant),
       model: body.model,
       name: body.name ?? null,
       description: body.description ?? null,
@@ -157,7 +157,7 @@ export async function assistantsRoutes(app: FastifyInstance, ctx: AppContext): P
       if (body.reasoning_effort !== undefined) changes.reasoningEffort = body.reasoning_effort;
       const updated = ctx.db.transaction(() => {
         const row = updateAssistant(ctx.db, tenant, assistant_id, changes)!;
-        if (body.file_ids !== undefined) setAssistantFiles(ctx.db, tenant, row.id, body.file_ids, ctx.clock.nowSeconds());
+        if (body.file_ids !== undefined) setAssistantFiles(ctx.db, tenant, row.id, body.file_ids, ctx.clocks.nowSeconds(tenant));
         return row;
       });
       return serializeAssistant(updated, apiVersion, fileIdsFor(ctx, updated, apiVersion));

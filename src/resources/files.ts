@@ -147,7 +147,7 @@ export async function filesRoutes(app: FastifyInstance, ctx: AppContext): Promis
         const purpose = fields.purpose;
         if (purpose === undefined) throw missingParameter('purpose');
         if (!(FILE_PURPOSES as readonly string[]).includes(purpose)) throw invalidPurpose(purpose);
-        const createdAt = ctx.clock.nowSeconds();
+        const createdAt = ctx.clocks.nowSeconds(request.call.tenant);
         const row = insertFile(
           ctx.db,
           {

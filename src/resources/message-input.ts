@@ -86,7 +86,7 @@ export function insertInputMessages(
   inputs: MessageInput[],
   version: ApiVersion,
 ): MessageRow[] {
-  const createdAt = ctx.clock.nowSeconds();
+  const createdAt = ctx.clocks.nowSeconds(tenant);
   return inputs.map((input) => {
     const attachments = (input.attachments ?? []).map((a) => ({ file_id: a.file_id, tools: a.tools ?? [] }));
     const row: NewMessage = {

@@ -55,7 +55,7 @@ export function createThreadWithMessages(ctx: AppContext, tenant: string, body: 
   const thread = insertThread(ctx.db, {
     id: newId('thread'),
     tenant,
-    createdAt: ctx.clock.nowSeconds(),
+    createdAt: ctx.clocks.nowSeconds(tenant),
     toolResources: normalizeToolResources(body.tool_resources, tenant, ctx.createVectorStoreFromHelper),
     metadata: body.metadata ?? {},
   });

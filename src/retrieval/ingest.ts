@@ -1,6 +1,6 @@
 /**
  * Indexing of files attached to vector stores: a file is attached `in_progress`; a scheduler job
- * (keyed `vsfile:<store>:<file>`, on the server's clock, so a ManualClock holds it until advanced)
+ * (keyed `vsfile:<store>:<file>`, on the tenant's clock, so a ManualClock holds it until advanced)
  * reads its bytes, chunks them and inserts the chunks (the FTS triggers index them), and marks it
  * `completed` with its usage, all in one transaction. A file that is not text is marked `failed`.
  * Jobs are state-driven: a job whose file is no longer in progress (cancelled, detached, deleted)
@@ -28,7 +28,7 @@ export function indexingJobKey(vectorStoreId: string, fileId: string): string {
 }
 
 export function scheduleIndexing(ctx: AppContext, key: StoreFileKey, delayMs = INDEXING_DELAY_MS): void {
-  ctx.scheduler.after(indexingJobKey(key.vectorStoreId, key.fileId), delayMs, () => runIndexingJob(ctx, key));
+  ctx.scheduler.after(indexingJobKey(key.vectorStoreId, key.fileId), delayMs, () => runIndexingJob(ctx, key), key.tenant);
 }
 
 export function cancelIndexing(ctx: AppContext, vectorStoreId: string, fileIds: string[]): void {

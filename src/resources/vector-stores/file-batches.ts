@@ -68,7 +68,7 @@ export async function fileBatchesRoutes(app: FastifyInstance, ctx: AppContext): 
           id: newFileBatchId(),
           tenant,
           vectorStoreId: vector_store_id,
-          createdAt: ctx.clock.nowSeconds(),
+          createdAt: ctx.clocks.nowSeconds(tenant),
           status: 'in_progress',
         });
         attachFiles(ctx, tenant, vector_store_id, specs, row.id, body.files ? 'files' : 'file_ids');

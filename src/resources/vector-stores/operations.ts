@@ -46,7 +46,7 @@ export function requireBatch(ctx: AppContext, tenant: string, vectorStoreId: str
 /** The store as the API shows it, with its counts and usage. */
 export function vectorStoreView(ctx: AppContext, row: VectorStoreRow) {
   const usage = storeUsage(ctx.db, [row.id]).get(row.id)!;
-  return serializeVectorStore(row, usage, ctx.clock.nowSeconds());
+  return serializeVectorStore(row, usage, ctx.clocks.nowSeconds(row.tenant));
 }
 
 /** `auto` (or nothing) is the documented default, 800 tokens with 400 of overlap; `static` is checked. */
@@ -82,7 +82,7 @@ export function attachFiles(
   );
   const missing = specs.find((s) => !known.has(s.fileId));
   if (missing) throw notFound('file', missing.fileId, param);
-  const now = ctx.clock.nowSeconds();
+  const now = ctx.clocks.nowSeconds(tenant);
   const rows = ctx.db.transaction(() => {
     const attached = specs.map((spec) =>
       attachFile(ctx.db, {
@@ -113,7 +113,7 @@ export interface NewStoreInput {
 /** Creates a store and attaches its initial files (create endpoint, tool_resources helpers, attachments). */
 export function createVectorStore(ctx: AppContext, tenant: string, input: NewStoreInput): VectorStoreRow {
   const chunking = normalizeChunking(input.chunking_strategy);
-  const now = ctx.clock.nowSeconds();
+  const now = ctx.clocks.nowSeconds(tenant);
   const fileIds = [...new Set(input.file_ids ?? [])];
   return ctx.db.transaction(() => {
     const store = insertVectorStore(ctx.db, {

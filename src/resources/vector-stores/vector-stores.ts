@@ -67,7 +67,7 @@ export async function vectorStoresRoutes(app: FastifyInstance, ctx: AppContext):
       ctx.db,
       page.rows.map((r) => r.id),
     );
-    const now = ctx.clock.nowSeconds();
+    const now = ctx.clocks.nowSeconds(request.call.tenant);
     return listEnvelope(
       page.rows.map((row) => serializeVectorStore(row, usage.get(row.id)!, now)),
       page.hasMore,
