@@ -77,7 +77,9 @@ describe('action.yml', () => {
     const scenarios = (await (await fetch(`${root}/__admin/scenarios`, { headers: auth })).json()) as { data: { name: string }[] };
     expect(scenarios.data.map((s) => s.name)).toContain('weather');
     // run-mode manual: a run waits in `queued` for /__admin/runs/{id}/advance.
-    const assistant = (await (await fetch(`${baseUrl}/assistants`, { method: 'POST', headers: auth, body: '{"model":"gpt-4o"}' })).json()) as {
+    const assistant = (await (
+      await fetch(`${baseUrl}/assistants`, { method: 'POST', headers: auth, body: '{"model":"gpt-4o"}' })
+    ).json()) as {
       id: string;
     };
     const run = (await (
@@ -154,7 +156,13 @@ describe('README: Testing in GitHub Actions', () => {
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', scripts: { test: 'node --test' } }));
     writeFileSync(
       join(project, 'package-lock.json'),
-      JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'app', version: '1.0.0' } } }),
+      JSON.stringify({
+        name: 'app',
+        version: '1.0.0',
+        lockfileVersion: 3,
+        requires: true,
+        packages: { '': { name: 'app', version: '1.0.0' } },
+      }),
     );
     writeFileSync(
       join(project, 'test', 'mock.test.mjs'),

@@ -106,11 +106,15 @@ def test_stop_kills_a_server_that_does_not_stop_in_time():
     # A 60 s shutdown grace and a request held for 30 s by a latency fault keep the server draining
     # after SIGTERM, as a server stuck on shutdown would be.
     server = MockServer.start(cli_command("--shutdown-grace-ms", "60000"))
-    AdminClient(server.url, "sk-slow").faults.add(path="/v1/assistants", latency_ms=30000)
+    admin = AdminClient(server.url, "sk-slow")
+    admin.faults.add(path="/v1/assistants", latency_ms=30000)
     request = urllib.request.Request(f"{server.url}/v1/assistants", headers={"authorization": "Bearer sk-slow"})
     pending = threading.Thread(target=_ignore_errors, args=(lambda: urllib.request.urlopen(request, timeout=60),))
     pending.start()
-    time.sleep(0.5)  # the request has reached the server
+    deadline = time.monotonic() + 20
+    while admin.faults.list()[0]["hits"] == 0:  # the request is in the server, held by the fault
+        assert time.monotonic() < deadline, "the slow request never reached the server"
+        time.sleep(0.02)
     started = time.monotonic()
     server.stop(timeout=1)
     assert time.monotonic() - started < 10

@@ -135,7 +135,7 @@ export function runScript(job: Job, step: Step, scope: Scope, timeoutMs = 240_00
   writeFileSync(script, interpolate(step.run ?? '', scope));
   writeFileSync(output, '');
   writeFileSync(envFile, '');
-  const env = { ...job.env, ...stringify(step.env, scope), GITHUB_OUTPUT: output, GITHUB_ENV: envFile };
+  const env: Record<string, string> = { ...job.env, ...stringify(step.env, scope), GITHUB_OUTPUT: output, GITHUB_ENV: envFile };
   if (scope.actionPath) env.GITHUB_ACTION_PATH = scope.actionPath;
   const cwd = step['working-directory'] ? join(job.cwd, step['working-directory']) : job.cwd;
   const ran = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
