@@ -113,6 +113,7 @@ def test_leaves_things_behind(assistants_mock, assistants_mock_server):
 
 
 def test_the_admin_key_is_sent_when_configured(inner, pytester, monkeypatch):
+    # Resetting every tenant is a server-wide action: with ADMIN_KEY set it always needs x-admin-key.
     server = MockServer.start(cli_command("--admin-key", "sekret"))
     try:
         monkeypatch.setenv("ASSISTANTS_MOCK_URL", server.url)
@@ -121,19 +122,22 @@ def test_the_admin_key_is_sent_when_configured(inner, pytester, monkeypatch):
 def test_control_calls(assistants_mock):
     assistants_mock.admin.scenarios.add({"name": "s", "match": {}, "turns": [{"text": "hi"}]})
     assert [s["name"] for s in assistants_mock.admin.scenarios.list()] == ["s"]
+
+def test_server_wide_call(assistants_mock):
+    assert assistants_mock.admin.reset(all_tenants=True)["scope"] == "all"
 """
         )
         monkeypatch.setenv("ASSISTANTS_MOCK_ADMIN_KEY", "sekret")
-        inner().assert_outcomes(passed=1)
+        inner().assert_outcomes(passed=2)
 
-        # Without the key the server refuses the control calls, and says why.
+        # Without the key the server refuses (at least) the server-wide call, and the error says why.
         monkeypatch.delenv("ASSISTANTS_MOCK_ADMIN_KEY")
         result = inner()
-        result.assert_outcomes(failed=1, errors=1)  # the test's call, then the reset after it
-        result.stdout.fnmatch_lines(["*answered 401: Missing or incorrect admin key*"])
+        result.stdout.fnmatch_lines(["*POST /__admin/reset answered 401: Missing or incorrect admin key*"])
+        assert "FAILED test_inner.py::test_server_wide_call" in result.stdout.str()
 
         # The command-line option does the same as the variable.
-        inner("--assistants-mock-admin-key=sekret").assert_outcomes(passed=1)
+        inner("--assistants-mock-admin-key=sekret").assert_outcomes(passed=2)
     finally:
         server.stop()
 

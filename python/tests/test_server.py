@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import shutil
 import socket
+import subprocess
 import threading
 import time
 import urllib.error
@@ -12,7 +16,7 @@ import pytest
 from conftest import NODE, CLI, cli_command
 
 from pytest_assistants_mock.admin import AdminClient
-from pytest_assistants_mock.server import MockServer, ServerStartError, find_url, root_url
+from pytest_assistants_mock.server import DEFAULT_COMMAND, MockServer, ServerStartError, find_url, root_url
 
 BANNER = """assistants-mock 0.1.0 listening on http://127.0.0.1:38447
   OpenAI base URL  http://127.0.0.1:38447/v1
@@ -128,3 +132,40 @@ def _ignore_errors(call):
         call()
     except Exception:
         pass
+
+
+def test_the_default_command_runs_the_projects_cli_through_npx_and_stop_ends_it_all(tmp_path, monkeypatch):
+    # A project with assistants-mock installed: npx finds node_modules/.bin/assistants-mock (here a
+    # script that runs this checkout's build) and runs it through `npm exec` and `sh -c`.
+    if shutil.which("npx") is None:
+        pytest.skip("npx is not on PATH")
+    (tmp_path / "package.json").write_text('{"name": "app", "version": "1.0.0", "private": true}')
+    bin_dir = tmp_path / "node_modules" / ".bin"
+    bin_dir.mkdir(parents=True)
+    script = bin_dir / "assistants-mock"
+    script.write_text(f'#!/bin/sh\nexec {shlex.quote(NODE)} {shlex.quote(str(CLI))} "$@"\n')
+    script.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    server = MockServer.start(DEFAULT_COMMAND)
+    try:
+        with urllib.request.urlopen(f"{server.url}/healthz", timeout=5) as response:
+            assert response.status == 200
+        assert "Database         :memory:" in server.output()
+        group = _group_members(server.pid)
+        assert any(str(CLI) in args for args in group.values()), group  # node runs in the server's group
+    finally:
+        server.stop()
+    for pid in group:  # npm, sh and node: none is left
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert _refused(server.url)
+
+
+def _group_members(pgid: int) -> dict:
+    ps = subprocess.run(["ps", "-eo", "pid=,pgid=,args="], capture_output=True, text=True, check=True).stdout
+    members = {}
+    for line in ps.splitlines():
+        pid, group, args = line.split(None, 2)
+        if int(group) == pgid:
+            members[int(pid)] = args
+    return members
