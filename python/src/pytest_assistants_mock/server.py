@@ -94,7 +94,7 @@ class MockServer:
         Output goes to a temporary file rather than a pipe: a pipe nobody reads fills up and would
         stall the server once its request log passes 64 KiB.
         """
-        argv = shlex.split(command) if isinstance(command, str) else list(command)
+        argv = shlex.split(command, posix=os.name == "posix") if isinstance(command, str) else list(command)
         if not argv:
             raise ServerStartError("the assistants-mock command is empty")
         log = tempfile.TemporaryFile(mode="w+", encoding="utf-8", prefix="assistants-mock-")
