@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -155,6 +156,7 @@ def test_the_default_command_runs_the_projects_cli_through_npx_and_stop_ends_it_
         assert any(str(CLI) in args for args in group.values()), group  # node runs in the server's group
     finally:
         server.stop()
+    assert "shutdown complete" in server.output()  # SIGTERM reached node: a clean shutdown
     for pid in group:  # npm, sh and node: none is left
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
@@ -169,3 +171,17 @@ def _group_members(pgid: int) -> dict:
         if int(group) == pgid:
             members[int(pid)] = args
     return members
+
+
+def test_stop_ends_the_server_when_the_wrapper_that_started_it_is_gone():
+    argv = ["sh", "-c", f"{shlex.quote(NODE)} {shlex.quote(str(CLI))} --port 0 --db :memory: & wait"]
+    server = MockServer.start(argv)
+    group = _group_members(server.pid)
+    os.kill(server.pid, signal.SIGKILL)  # the wrapper dies; node, in its group, runs on
+    server._process.wait(10)
+    assert urllib.request.urlopen(f"{server.url}/healthz", timeout=5).status == 200
+    server.stop()
+    assert "shutdown complete" in server.output()  # SIGTERM, not the SIGKILL after the timeout
+    for pid in group:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

@@ -71,6 +71,7 @@ class MockServer:
         self.url = root_url(url)
         self._process = process
         self._log = log
+        self._final_output = ""
 
     @property
     def started_here(self) -> bool:
@@ -123,7 +124,7 @@ class MockServer:
     def output(self) -> str:
         """What the server printed so far (banner and logs), when this process started it."""
         if self._log is None or self._log.closed:
-            return ""
+            return self._final_output
         self._log.flush()
         self._log.seek(0)
         return self._log.read()
@@ -153,7 +154,8 @@ class MockServer:
         if process is None:
             return
         try:
-            if process.poll() is None:
+            # The leader may be gone already (a wrapper that died) while the server behind it runs.
+            if process.poll() is None or (os.name == "posix" and self._signal_group(0)):
                 self._signal(signal.SIGTERM)
                 try:
                     process.wait(timeout)
@@ -165,7 +167,9 @@ class MockServer:
             if os.name == "posix" and not self._group_gone(timeout):
                 self._signal_group(signal.SIGKILL)
         finally:
-            if self._log is not None:
+            # What it printed stays readable through output(); the temporary file goes.
+            if self._log is not None and not self._log.closed:
+                self._final_output = self.output()
                 self._log.close()
 
     def _signal(self, sig: int) -> None:
