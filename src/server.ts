@@ -59,7 +59,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     clock,
     scheduler,
     bus,
-    streams: new StreamRegistry(),
+    streams: new StreamRegistry(config.streamStallTimeoutMs),
     ...admin,
     engine: undefined as unknown as RunEngine,
   };
