@@ -7,6 +7,7 @@ import type { AppContext } from '../context.js';
 import type { ApiVersion } from '../http/compat.js';
 import { Metadata, Nullable } from '../http/schemas.js';
 import { addMessageFiles, insertMessage, type NewMessage } from '../store/messages.js';
+import { requireOwnFiles } from './tool-resources.js';
 import type { MessageRow } from '../store/schema.js';
 import { newId } from '../util/ids.js';
 
@@ -87,6 +88,8 @@ export function insertInputMessages(
   version: ApiVersion,
 ): MessageRow[] {
   const createdAt = ctx.clock.nowSeconds();
+  // v1 `file_ids` must be files of the tenant (checked before anything is written).
+  if (version === 'v1') for (const input of inputs) requireOwnFiles(ctx.db, tenant, input.file_ids ?? [], 'file_ids');
   return inputs.map((input) => {
     const attachments = (input.attachments ?? []).map((a) => ({ file_id: a.file_id, tools: a.tools ?? [] }));
     const row: NewMessage = {
