@@ -180,6 +180,9 @@ describe('backpressure on run streams', () => {
       expect(cut.text.startsWith('HTTP/1.1 200')).toBe(true);
       expect(cut.text).toContain('thread.message.delta');
       expect(cut.text).not.toContain('data: [DONE]');
+      // The server let go of it: no open stream, no engine task left.
+      expect(stallServer.app.ctx.streams.size).toBe(0);
+      expect(stallServer.app.ctx.engine.activeTaskCount).toBe(0);
     } finally {
       socket.destroy();
     }

@@ -66,7 +66,8 @@ export function resetRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (request) => {
       const scope = (request.query as { scope?: 'tenant' | 'all' }).scope ?? 'tenant';
       const tenant = scope === 'all' ? null : request.call.tenant;
-      // Timers first: a run timer firing between the delete and its own cancellation would find no row.
+      // Runs first: unfinished ones end `cancelled` (their streams get the final event and `done`), and
+      // their timers go: a run timer firing between the delete and its own cancellation would find no row.
       ctx.engine.forgetTenant(tenant);
       const rows = deleteTenantRows(ctx.db, tenant);
       return {
