@@ -7,9 +7,9 @@ import type { AppContext } from '../context.js';
 import type { ApiVersion } from '../http/compat.js';
 import { Metadata, Nullable } from '../http/schemas.js';
 import { addMessageFiles, insertMessage, type NewMessage } from '../store/messages.js';
-import { requireOwnFiles } from './tool-resources.js';
 import type { MessageRow } from '../store/schema.js';
 import { newId } from '../util/ids.js';
+import { requireOwnFiles } from './tool-resources.js';
 
 const ImageDetail = Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('low'), Type.Literal('high')]));
 
