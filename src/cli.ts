@@ -41,6 +41,7 @@ const FLAGS: Record<keyof typeof ENVIRONMENT, FlagSpec> = {
   RUN_MODE: { flags: '--run-mode <mode>', option: 'runMode', choices: ['auto', 'manual'] },
   STREAM_DELAY_MS: { flags: '--stream-delay-ms <ms>', option: 'streamDelayMs', parse: wholeNumber },
   STREAM_CHUNK_TOKENS: { flags: '--stream-chunk-tokens <n>', option: 'streamChunkTokens', parse: wholeNumber },
+  STREAM_STALL_TIMEOUT_MS: { flags: '--stream-stall-timeout-ms <ms>', option: 'streamStallTimeoutMs', parse: wholeNumber },
   POLL_AFTER_MS: { flags: '--poll-after-ms <ms>', option: 'pollAfterMs', parse: wholeNumber },
   BODY_LIMIT_BYTES: { flags: '--body-limit-bytes <n>', option: 'bodyLimitBytes', parse: wholeNumber },
   UPLOAD_LIMIT_BYTES: { flags: '--upload-limit-bytes <n>', option: 'uploadLimitBytes', parse: wholeNumber },

@@ -25,6 +25,8 @@ export interface ServerOptions {
   streamDelayMs?: number;
   /** Tokens per streamed text delta. */
   streamChunkTokens?: number;
+  /** A stream whose client has not read for this long (while data waits) is cut, in milliseconds. */
+  streamStallTimeoutMs?: number;
   /** Value of the `openai-poll-after-ms` header that tells SDK pollers when to ask again. */
   pollAfterMs?: number;
   /** Largest JSON body accepted, in bytes. */
@@ -52,6 +54,7 @@ export interface Config {
   runMode: RunMode;
   streamDelayMs: number;
   streamChunkTokens: number;
+  streamStallTimeoutMs: number;
   pollAfterMs: number;
   bodyLimitBytes: number;
   uploadLimitBytes: number;
@@ -69,6 +72,7 @@ export const DEFAULTS = {
   runMode: 'auto' as RunMode,
   streamDelayMs: 0,
   streamChunkTokens: 1,
+  streamStallTimeoutMs: 10_000,
   pollAfterMs: 5,
   bodyLimitBytes: 32 * 1024 * 1024,
   uploadLimitBytes: 512 * 1024 * 1024,
@@ -86,6 +90,7 @@ export const ENVIRONMENT = {
   RUN_MODE: 'auto | manual (manual: runs wait for POST /__admin/runs/{id}/advance)',
   STREAM_DELAY_MS: 'pause between streamed deltas in ms (default 0)',
   STREAM_CHUNK_TOKENS: 'tokens per streamed text delta (default 1)',
+  STREAM_STALL_TIMEOUT_MS: 'cut a stream whose client has read nothing for this long while data waits, in ms (default 10000)',
   POLL_AFTER_MS: 'openai-poll-after-ms header value (default 5)',
   BODY_LIMIT_BYTES: 'largest JSON body (default 33554432)',
   UPLOAD_LIMIT_BYTES: 'largest uploaded file (default 536870912)',
@@ -111,6 +116,8 @@ export function resolveConfig(options: ServerOptions = {}, env: Env = process.en
       1,
       options.streamChunkTokens ?? int('STREAM_CHUNK_TOKENS', env.STREAM_CHUNK_TOKENS) ?? DEFAULTS.streamChunkTokens,
     ),
+    streamStallTimeoutMs:
+      options.streamStallTimeoutMs ?? int('STREAM_STALL_TIMEOUT_MS', env.STREAM_STALL_TIMEOUT_MS) ?? DEFAULTS.streamStallTimeoutMs,
     pollAfterMs: options.pollAfterMs ?? int('POLL_AFTER_MS', env.POLL_AFTER_MS) ?? DEFAULTS.pollAfterMs,
     bodyLimitBytes: options.bodyLimitBytes ?? int('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES) ?? DEFAULTS.bodyLimitBytes,
     uploadLimitBytes: options.uploadLimitBytes ?? int('UPLOAD_LIMIT_BYTES', env.UPLOAD_LIMIT_BYTES) ?? DEFAULTS.uploadLimitBytes,

@@ -62,7 +62,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     clocks,
     scheduler,
     bus,
-    streams: new StreamRegistry(),
+    streams: new StreamRegistry(config.streamStallTimeoutMs),
     ...admin,
     engine: undefined as unknown as RunEngine,
   };

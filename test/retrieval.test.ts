@@ -216,10 +216,10 @@ describe('indexPendingFiles', () => {
       const tenant = tenantOf('pending-key');
       // The clock stands still, so the scheduled job has not run.
       expect(searchVectorStores(server.app.ctx.db, tenant, [store.id], 'vault')).toEqual([]);
-      expect(server.app.ctx.scheduler.has(`vsfile:${store.id}:${file.id}`)).toBe(true);
+      expect(server.app.ctx.scheduler.has(`vsfile:${tenant}:${store.id}:${file.id}`)).toBe(true);
 
       indexPendingFiles(server.app.ctx, tenant, [store.id]);
-      expect(server.app.ctx.scheduler.has(`vsfile:${store.id}:${file.id}`)).toBe(false);
+      expect(server.app.ctx.scheduler.has(`vsfile:${tenant}:${store.id}:${file.id}`)).toBe(false);
       expect(searchVectorStores(server.app.ctx.db, tenant, [store.id], 'vault')[0]?.file_id).toBe(file.id);
       expect((await client.vectorStores.retrieve(store.id)).status).toBe('completed');
       // Another tenant cannot trigger indexing of this store's files.

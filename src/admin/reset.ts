@@ -70,7 +70,8 @@ export function resetRoutes(app: FastifyInstance, ctx: AppContext): void {
       const scope = (request.query as { scope?: 'tenant' | 'all' }).scope ?? 'tenant';
       if (scope === 'all') requireOperator(request, ctx.config);
       const tenant = scope === 'all' ? null : request.call.tenant;
-      // Timers first: a run timer firing between the delete and its own cancellation would find no row.
+      // Runs first: unfinished ones end `cancelled` (their streams get the final event and `done`), and
+      // their timers go: a run timer firing between the delete and its own cancellation would find no row.
       ctx.engine.forgetTenant(tenant);
       const rows = deleteTenantRows(ctx.db, tenant);
       // A tenant's clock goes with its objects: nothing of it is left that the rewind could confuse.

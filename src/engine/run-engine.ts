@@ -299,17 +299,42 @@ export class RunEngine {
     return findRunById(this.ctx.db, runId) ?? run;
   }
 
-  /** The thread is being deleted: drop its runs' timers (the rows go with the thread). */
+  /**
+   * The thread is being deleted: its unfinished runs end `cancelled` now (their streams get the final
+   * run event and `done`), then their timers go (the rows go with the thread). docs/streaming.md.
+   */
   forgetThread(threadId: string): void {
-    const ids = this.ctx.db.select({ id: runs.id }).from(runs).where(eq(runs.threadId, threadId)).all();
-    for (const { id } of ids) this.forget(id);
+    const rows = this.ctx.db.select({ id: runs.id, status: runs.status }).from(runs).where(eq(runs.threadId, threadId)).all();
+    this.endAndForget(rows, "The run's thread was deleted.");
   }
 
-  /** Reset: drop the timers of a tenant's runs (every tenant's with null). */
+  /** Reset: a tenant's unfinished runs (every tenant's with null) end as for a deleted thread. */
   forgetTenant(tenant: string | null): void {
-    const query = this.ctx.db.select({ id: runs.id }).from(runs);
-    const ids = tenant === null ? query.all() : query.where(eq(runs.tenant, tenant)).all();
-    for (const { id } of ids) this.forget(id);
+    const query = this.ctx.db.select({ id: runs.id, status: runs.status }).from(runs);
+    const rows = tenant === null ? query.all() : query.where(eq(runs.tenant, tenant)).all();
+    this.endAndForget(rows, "The run's tenant was reset.");
+  }
+
+  /**
+   * Ends each unfinished run `cancelled` (through `cancelling`, with the events a cancel sends), drops
+   * its timers, and closes any stream of it still open with an `error` event then `done` (a run whose
+   * ending failed): no SDK stream helper is left waiting for an event that will never come.
+   */
+  private endAndForget(rows: { id: string; status: string }[], reason: string): void {
+    for (const { id, status } of rows) {
+      const run = isActive(status) ? findRunById(this.ctx.db, id) : undefined;
+      if (run) {
+        try {
+          this.ctx.scheduler.cancel(run.id);
+          const cancelling = run.status === 'cancelling' ? run : this.transition(run, 'cancelling', {}, 'thread.run.cancelling');
+          this.finishCancel(cancelling);
+        } catch (error) {
+          this.ctx.log?.error({ err: error, runId: run.id }, 'could not end the run of a deleted thread');
+        }
+      }
+      this.forget(id);
+      this.ctx.streams.endRun(id, { message: reason, type: 'invalid_request_error', param: null, code: null });
+    }
   }
 
   private forget(runId: string): void {
@@ -501,14 +526,34 @@ export class RunEngine {
     // streams): a cancel between this phase and finish closed the message with the content [] stored at
     // begin although the client had received every delta. A GET shows what has been streamed so far.
     if (plan.message) updateMessage(this.ctx.db, plan.message.id, { content: sentContent(plan, end) });
-    this.publishDeltas(run, plan, end);
+    this.publishDeltas(run, plan, end, true);
+    if (plan.cursor < end) {
+      // Backpressure (issue 4 of the security review): the run's stream has more unsent bytes than
+      // SOFT_LIMIT_BYTES. What was not sent is not stored either; the rest waits for the client to
+      // read (`drain`), or for a stalled client to be cut.
+      if (plan.message) updateMessage(this.ctx.db, plan.message.id, { content: sentContent(plan, plan.cursor) });
+      return this.ctx.streams.whenDrained(run.id, () => this.resumeStream(run));
+    }
     if (plan.cursor < plan.deltas.length) return this.schedule(run, 'stream', plan.paceMs);
     this.schedule(run, 'finish', 0);
   }
 
-  /** Publishes the plan's deltas up to (not including) `end`, advancing its cursor. */
-  private publishDeltas(run: RunRow, plan: TurnPlan, end: number): void {
+  /** After a congested stream drained: stream on, unless the run moved on meanwhile (cancel, end, delete). */
+  private resumeStream(run: Pick<RunRow, 'id' | 'tenant'>): void {
+    const task = this.tasks.get(run.id);
+    if (this.stopped || !task || task.pending || this.ctx.scheduler.has(run.id)) return;
+    // Manual mode sends a turn's deltas in one advance: the rest follows without another one.
+    if (this.ctx.config.runMode === 'manual') this.runPhase(run.id, 'stream');
+    else this.schedule(run, 'stream', 0);
+  }
+
+  /**
+   * Publishes the plan's deltas up to (not including) `end`, advancing its cursor; `paced`: stops early
+   * while a stream of the run is congested (a run ended by the control API sends the rest at once).
+   */
+  private publishDeltas(run: RunRow, plan: TurnPlan, end: number, paced = false): void {
     for (; plan.cursor < end; plan.cursor++) {
+      if (paced && this.ctx.streams.isCongested(run.id)) return;
       const { event, delta } = plan.deltas[plan.cursor];
       const id = event === 'thread.message.delta' ? plan.message!.id : plan.step!.id;
       const object = event === 'thread.message.delta' ? 'thread.message.delta' : 'thread.run.step.delta';

@@ -21,7 +21,7 @@ import { listEnvelope } from '../store/pagination.js';
 import type { AssistantRow } from '../store/schema.js';
 import { newId } from '../util/ids.js';
 import { checkId, docs } from './common.js';
-import { normalizeToolResources } from './tool-resources.js';
+import { normalizeToolResources, requireOwnFiles } from './tool-resources.js';
 import { normalizeTools, serializeTools } from './tools.js';
 
 const AssistantFields = {
@@ -98,13 +98,14 @@ export async function assistantsRoutes(app: FastifyInstance, ctx: AppContext): P
       description: body.description ?? null,
       instructions: body.instructions ?? null,
       tools: normalizeTools(body.tools, apiVersion),
-      toolResources: normalizeToolResources(body.tool_resources, tenant, ctx.createVectorStoreFromHelper),
+      toolResources: normalizeToolResources(body.tool_resources, tenant, ctx),
       metadata: body.metadata ?? {},
       temperature: body.temperature ?? 1,
       topP: body.top_p ?? 1,
       responseFormat: body.response_format ?? 'auto',
       reasoningEffort: body.reasoning_effort ?? null,
     };
+    if (apiVersion === 'v1') requireOwnFiles(ctx.db, tenant, body.file_ids ?? [], 'file_ids');
     const created = ctx.db.transaction(() => {
       const inserted = insertAssistant(ctx.db, row);
       if (body.file_ids?.length) setAssistantFiles(ctx.db, tenant, inserted.id, body.file_ids, row.createdAt);
@@ -148,8 +149,9 @@ export async function assistantsRoutes(app: FastifyInstance, ctx: AppContext): P
       if (body.instructions !== undefined) changes.instructions = body.instructions;
       if (body.tools !== undefined) changes.tools = normalizeTools(body.tools, apiVersion);
       if (body.tool_resources !== undefined) {
-        changes.toolResources = normalizeToolResources(body.tool_resources, tenant, ctx.createVectorStoreFromHelper);
+        changes.toolResources = normalizeToolResources(body.tool_resources, tenant, ctx);
       }
+      if (body.file_ids !== undefined) requireOwnFiles(ctx.db, tenant, body.file_ids, 'file_ids');
       if (body.metadata !== undefined) changes.metadata = body.metadata ?? {};
       if (body.temperature !== undefined) changes.temperature = body.temperature ?? 1;
       if (body.top_p !== undefined) changes.topP = body.top_p ?? 1;

@@ -206,7 +206,7 @@ export async function filesRoutes(app: FastifyInstance, ctx: AppContext): Promis
       requireFile(ctx, tenant, file_id);
       // Detaches it from every vector store too (rows and chunks), in the same transaction.
       const { detachedFrom } = deleteFile(ctx.db, tenant, file_id);
-      for (const storeId of detachedFrom) cancelIndexing(ctx, storeId, [file_id]);
+      for (const storeId of detachedFrom) cancelIndexing(ctx, tenant, storeId, [file_id]);
       return { id: file_id, object: 'file' as const, deleted: true };
     },
   );

@@ -9,6 +9,7 @@ import { Metadata, Nullable } from '../http/schemas.js';
 import { addMessageFiles, insertMessage, type NewMessage } from '../store/messages.js';
 import type { MessageRow } from '../store/schema.js';
 import { newId } from '../util/ids.js';
+import { requireOwnFiles } from './tool-resources.js';
 
 const ImageDetail = Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('low'), Type.Literal('high')]));
 
@@ -87,6 +88,8 @@ export function insertInputMessages(
   version: ApiVersion,
 ): MessageRow[] {
   const createdAt = ctx.clocks.nowSeconds(tenant);
+  // v1 `file_ids` must be files of the tenant (checked before anything is written).
+  if (version === 'v1') for (const input of inputs) requireOwnFiles(ctx.db, tenant, input.file_ids ?? [], 'file_ids');
   return inputs.map((input) => {
     const attachments = (input.attachments ?? []).map((a) => ({ file_id: a.file_id, tools: a.tools ?? [] }));
     const row: NewMessage = {

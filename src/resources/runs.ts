@@ -219,7 +219,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
         const toolResources =
           body.tool_resources === undefined || body.tool_resources === null
             ? undefined
-            : normalizeToolResources(body.tool_resources, tenant, ctx.createVectorStoreFromHelper);
+            : normalizeToolResources(body.tool_resources, tenant, ctx);
         const row = resolveRunRow(body, assistant, apiVersion, toolResources);
         const run = ctx.engine.insertRun({ tenant, thread, row, include: [] });
         searchAttachedFiles(ctx, tenant, thread.id, assistant.id, row.tools as { type: string }[]);

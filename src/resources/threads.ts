@@ -56,7 +56,7 @@ export function createThreadWithMessages(ctx: AppContext, tenant: string, body: 
     id: newId('thread'),
     tenant,
     createdAt: ctx.clocks.nowSeconds(tenant),
-    toolResources: normalizeToolResources(body.tool_resources, tenant, ctx.createVectorStoreFromHelper),
+    toolResources: normalizeToolResources(body.tool_resources, tenant, ctx),
     metadata: body.metadata ?? {},
   });
   insertInputMessages(ctx, tenant, thread.id, body.messages ?? [], version);
@@ -89,7 +89,7 @@ export async function threadsRoutes(app: FastifyInstance, ctx: AppContext): Prom
       const changes: Partial<ThreadRow> = {};
       if (body.metadata !== undefined) changes.metadata = body.metadata ?? {};
       if (body.tool_resources !== undefined) {
-        changes.toolResources = normalizeToolResources(body.tool_resources, tenant, ctx.createVectorStoreFromHelper);
+        changes.toolResources = normalizeToolResources(body.tool_resources, tenant, ctx);
       }
       const row = ctx.db.transaction(() => updateThread(ctx.db, tenant, thread_id, changes)!);
       return serializeThread(row, apiVersion);

@@ -1,10 +1,12 @@
 /**
  * Indexing of files attached to vector stores: a file is attached `in_progress`; a scheduler job
- * (keyed `vsfile:<store>:<file>`, on the tenant's clock, so a ManualClock holds it until advanced)
+ * (keyed `vsfile:<tenant>:<store>:<file>`, on the tenant's clock, so a ManualClock holds it until advanced)
  * reads its bytes, chunks them and inserts the chunks (the FTS triggers index them), and marks it
  * `completed` with its usage, all in one transaction. A file that is not text is marked `failed`.
  * Jobs are state-driven: a job whose file is no longer in progress (cancelled, detached, deleted)
- * does nothing, and a restarted server schedules every file still in progress again.
+ * does nothing, and a restarted server schedules every file still in progress again. Every job and
+ * every look-up here is scoped by tenant: a run of one tenant that names another tenant's store (ids
+ * stored before the create-time checks existed) can neither cancel nor run that tenant's jobs.
  */
 import type { AppContext } from '../context.js';
 import { unsupportedFileError, indexingServerError } from '../http/errors.js';
@@ -23,16 +25,16 @@ import { chunkText, DEFAULT_CHUNKING, extractText, type StaticChunking } from '.
 /** Time a file spends `in_progress` before it is indexed (virtual ms), so pollers see the real lifecycle. */
 export const INDEXING_DELAY_MS = 5;
 
-export function indexingJobKey(vectorStoreId: string, fileId: string): string {
-  return `vsfile:${vectorStoreId}:${fileId}`;
+export function indexingJobKey(key: StoreFileKey): string {
+  return `vsfile:${key.tenant}:${key.vectorStoreId}:${key.fileId}`;
 }
 
 export function scheduleIndexing(ctx: AppContext, key: StoreFileKey, delayMs = INDEXING_DELAY_MS): void {
-  ctx.scheduler.after(indexingJobKey(key.vectorStoreId, key.fileId), delayMs, () => runIndexingJob(ctx, key), key.tenant);
+  ctx.scheduler.after(indexingJobKey(key), delayMs, () => runIndexingJob(ctx, key), key.tenant);
 }
 
-export function cancelIndexing(ctx: AppContext, vectorStoreId: string, fileIds: string[]): void {
-  for (const fileId of fileIds) ctx.scheduler.cancel(indexingJobKey(vectorStoreId, fileId));
+export function cancelIndexing(ctx: AppContext, tenant: string, vectorStoreId: string, fileIds: string[]): void {
+  for (const fileId of fileIds) ctx.scheduler.cancel(indexingJobKey({ tenant, vectorStoreId, fileId }));
 }
 
 /** Schedules every file left `in_progress` (by a stopped server) again. */
@@ -50,9 +52,10 @@ export function resumeVectorStoreProcessing(ctx: AppContext): number {
  */
 export function indexPendingFiles(ctx: AppContext, tenant: string, vectorStoreIds: string[]): void {
   for (const vectorStoreId of new Set(vectorStoreIds)) {
-    for (const fileId of pendingFilesOfStore(ctx.db, vectorStoreId)) {
-      ctx.scheduler.cancel(indexingJobKey(vectorStoreId, fileId));
-      runIndexingJob(ctx, { tenant, vectorStoreId, fileId });
+    for (const fileId of pendingFilesOfStore(ctx.db, tenant, vectorStoreId)) {
+      const key = { tenant, vectorStoreId, fileId };
+      ctx.scheduler.cancel(indexingJobKey(key));
+      runIndexingJob(ctx, key);
     }
   }
 }

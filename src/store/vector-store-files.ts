@@ -104,11 +104,17 @@ export function pendingStoreFiles(db: Db): StoreFileKey[] {
 }
 
 /** The in-progress files of a store (to cancel their indexing jobs when the store is deleted). */
-export function pendingFilesOfStore(db: Db, vectorStoreId: string): string[] {
+export function pendingFilesOfStore(db: Db, tenant: string, vectorStoreId: string): string[] {
   return db
     .select({ fileId: vectorStoreFiles.fileId })
     .from(vectorStoreFiles)
-    .where(and(eq(vectorStoreFiles.vectorStoreId, vectorStoreId), eq(vectorStoreFiles.status, 'in_progress')))
+    .where(
+      and(
+        eq(vectorStoreFiles.vectorStoreId, vectorStoreId),
+        eq(vectorStoreFiles.tenant, tenant),
+        eq(vectorStoreFiles.status, 'in_progress'),
+      ),
+    )
     .all()
     .map((r) => r.fileId);
 }

@@ -1,8 +1,9 @@
 /**
- * Server-Sent Events: `event: NAME` / `data: JSON` frames, as ../shared/reference/STREAMING.md
+ * Server-Sent Events: `event: NAME` / `data: JSON` frames, as docs/streaming.md
  * describes them. A run stream ends after the run's final event with `event: done` / `data: [DONE]`;
- * a client that goes away only unsubscribes (the run carries on); a client that stops reading is cut
- * off once too much is buffered for it, so it cannot hold memory hostage.
+ * a client that goes away only unsubscribes (the run carries on). Writes respect backpressure: a run's
+ * deltas wait while its stream is congested, and a client that stops reading is cut off after the stall
+ * timeout (or once too much is buffered for it), so it cannot hold memory hostage. docs/streaming.md.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
@@ -18,27 +19,92 @@ export const FINAL_RUN_EVENTS = new Set([
   'thread.run.expired',
 ]);
 
-/** A client that has not read this much of its stream is disconnected. */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/**
+ * Backpressure. A run stream whose unsent bytes pass this soft limit is "congested": the run engine
+ * stops publishing its deltas until the response emits `drain` (RunEngine.phaseStream asks
+ * `StreamRegistry.isCongested`), so a long reply goes out as fast as the client reads it, with at most
+ * this much (plus one event) waiting in memory. Small enough to bound memory, large enough that a
+ * 60,000-word reply takes a few dozen rounds, not thousands. Found by test/streaming.backpressure.test.ts.
+ */
+export const SOFT_LIMIT_BYTES = 256 * 1024;
+
+/**
+ * A congested stream that still grows by this much (events that are not paced: the final message of a
+ * huge reply, the /__admin/events feed) is cut at once, so a client that reads nothing cannot hold
+ * memory hostage.
+ */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/** A congested stream that has not drained for this long belongs to a client that stopped reading. */
+export const DEFAULT_STALL_TIMEOUT_MS = 10_000;
 
 export function frame(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
 }
 
-/** Every open stream of one server, so shutdown can end them cleanly. */
+type ApiErrorBody = { message: string; type: string; param: string | null; code: string | null };
+
+/** Every open stream of one server, so shutdown can end them cleanly, by run for backpressure and endings. */
 export class StreamRegistry {
   private readonly open = new Set<SseStream>();
+  private readonly byRun = new Map<string, Set<SseStream>>();
+  /** Runs with a congested stream, and what waits for them to drain. */
+  private readonly congested = new Map<string, { streams: Set<SseStream>; waiters: (() => void)[] }>();
+
+  constructor(readonly stallTimeoutMs: number = DEFAULT_STALL_TIMEOUT_MS) {}
 
   add(stream: SseStream): void {
     this.open.add(stream);
+    if (stream.runId !== undefined) addTo(this.byRun, stream.runId, stream);
   }
 
   delete(stream: SseStream): void {
     this.open.delete(stream);
+    if (stream.runId === undefined) return;
+    removeFrom(this.byRun, stream.runId, stream);
+    this.drained(stream);
   }
 
   get size(): number {
     return this.open.size;
+  }
+
+  /** Whether a stream of this run waits for its client to read (checked after each published delta). */
+  isCongested(runId: string): boolean {
+    return this.congested.size !== 0 && this.congested.has(runId);
+  }
+
+  /** Calls `resume` once no stream of the run is congested any more (drained, cut or closed). */
+  whenDrained(runId: string, resume: () => void): void {
+    const entry = this.congested.get(runId);
+    if (entry) entry.waiters.push(resume);
+    else resume();
+  }
+
+  /** @internal SseStream: its unsent bytes passed SOFT_LIMIT_BYTES. */
+  congestedStream(stream: SseStream): void {
+    if (stream.runId === undefined) return;
+    let entry = this.congested.get(stream.runId);
+    if (!entry) this.congested.set(stream.runId, (entry = { streams: new Set(), waiters: [] }));
+    entry.streams.add(stream);
+  }
+
+  /** @internal SseStream: drained, or closed. */
+  drained(stream: SseStream): void {
+    if (stream.runId === undefined) return;
+    const entry = this.congested.get(stream.runId);
+    if (!entry || !entry.streams.delete(stream) || entry.streams.size > 0) return;
+    this.congested.delete(stream.runId);
+    for (const resume of entry.waiters) resume();
+  }
+
+  /**
+   * The run ended without its stream seeing a final event (its thread was deleted, its tenant reset
+   * and the final event could not be sent): an `error` event, then `done`, so no SDK helper waits for
+   * ever. A stream that got its final run event is already closed and is not touched.
+   */
+  endRun(runId: string, error: ApiErrorBody): void {
+    for (const stream of [...(this.byRun.get(runId) ?? [])]) stream.failThenDone(error);
   }
 
   /** Shutdown: tell each client with an `error` event, then end its response. */
@@ -58,11 +124,16 @@ export class SseStream {
   private closed = false;
   private readonly cleanups: (() => void)[] = [];
   readonly raw: ServerResponse;
+  /** While congested: the unsent bytes when it started (growth past MAX_BUFFERED_BYTES cuts the client). */
+  private congestedAt = -1;
+  private stallTimer: NodeJS.Timeout | undefined;
 
   constructor(
     request: FastifyRequest,
     reply: FastifyReply,
     private readonly registry: StreamRegistry,
+    /** The run this stream follows (run streams pace that run's deltas); undefined for the events feed. */
+    readonly runId?: string,
   ) {
     reply.hijack();
     this.raw = reply.raw;
@@ -92,14 +163,9 @@ export class SseStream {
 
   send(event: string, data: unknown): void {
     if (this.closed) return;
-    this.raw.write(frame(event, data));
-    if (this.raw.writableLength > MAX_BUFFERED_BYTES) {
-      // Closed at once, not on the socket's 'close' event: until then every later event of the run
-      // was written to the destroyed stream, each write failing with an error object of its own
-      // (~400 MB of garbage for three unread 20 MB streams). Found by test/reliability/limits.test.ts.
-      this.raw.destroy();
-      this.close();
-    }
+    // Fast path: the socket took it (or little is waiting); one write and one comparison.
+    if (this.raw.write(frame(event, data)) || this.raw.writableLength <= SOFT_LIMIT_BYTES) return;
+    this.backpressure();
   }
 
   comment(text: string): void {
@@ -113,11 +179,18 @@ export class SseStream {
     this.end();
   }
 
-  fail(error: { message: string; type: string; param: string | null; code: string | null }): void {
+  fail(error: ApiErrorBody): void {
     if (this.closed) return;
     // Wrapped in `error`: the form every SDK turns into a complete APIError (STREAMING.md section 1).
     this.raw.write(frame('error', { error }));
     this.end();
+  }
+
+  /** An `error` event, then `done`: a run stream that will never see its final run event. */
+  failThenDone(error: ApiErrorBody): void {
+    if (this.closed) return;
+    this.raw.write(frame('error', { error }));
+    this.done();
   }
 
   end(): void {
@@ -126,12 +199,59 @@ export class SseStream {
     this.close();
   }
 
+  /** Past the soft limit: wait for `drain`; cut a client that lets it grow further or stops reading. */
+  private backpressure(): void {
+    if (this.congestedAt >= 0) {
+      if (this.raw.writableLength - this.congestedAt > MAX_BUFFERED_BYTES) this.cut();
+      return;
+    }
+    this.congestedAt = this.raw.writableLength;
+    this.registry.congestedStream(this);
+    this.raw.once('drain', this.onDrain);
+    this.stallTimer = setTimeout(() => this.cut(), this.registry.stallTimeoutMs);
+    this.stallTimer.unref();
+  }
+
+  private readonly onDrain = (): void => {
+    this.congestedAt = -1;
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+    this.registry.drained(this);
+  };
+
+  /**
+   * Closed at once, not on the socket's 'close' event: until then every later event of the run was
+   * written to the destroyed stream, each write failing with an error object of its own (~400 MB of
+   * garbage for three unread 20 MB streams). Found by test/reliability/limits.test.ts.
+   */
+  private cut(): void {
+    if (this.closed) return;
+    this.raw.destroy();
+    this.close();
+  }
+
   private close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+    this.raw.off('drain', this.onDrain);
     this.registry.delete(this);
     for (const cleanup of this.cleanups.splice(0)) cleanup();
   }
+}
+
+function addTo(map: Map<string, Set<SseStream>>, key: string, stream: SseStream): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(stream);
+}
+
+function removeFrom(map: Map<string, Set<SseStream>>, key: string, stream: SseStream): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(stream);
+  if (set.size === 0) map.delete(key);
 }
 
 /**
@@ -145,7 +265,7 @@ export function streamRun(
   runId: string,
   start: () => void,
 ): void {
-  const stream = new SseStream(request, reply, deps.streams);
+  const stream = new SseStream(request, reply, deps.streams, runId);
   const v1 = request.call?.apiVersion === 'v1';
   const unsubscribe = deps.bus.subscribeRun(runId, (event: BusEvent) => {
     stream.send(event.event, v1 && event.v1 ? event.v1() : event.data);

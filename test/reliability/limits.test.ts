@@ -2,7 +2,8 @@
  * Limits, against the child server started with small limits (--body-limit-bytes 4096,
  * --upload-limit-bytes 8192): bodies and uploads over the limit get a 413 in the OpenAI shape;
  * clients that never read their stream, stall half-way through a request or connect and say nothing
- * do not slow the others down; the server lets go of a stream nobody reads once 8 MiB are buffered.
+ * do not slow the others down; the server lets go of a stream nobody reads once it has not drained
+ * for the stall timeout (STREAM_STALL_TIMEOUT_MS, 10 s by default).
  *
  * Timeouts: the server keeps Fastify's defaults (no connection or request timeout; keep-alive 72 s;
  * Node's 60 s headers timeout). Streams and long polls must not be cut, and on loopback a stalled
@@ -157,7 +158,7 @@ describe('limits', () => {
     const before = await latencies(base, probeThread, 100);
     const rssBefore = rssOf(child.pid);
     // Each reply quotes its 120,000-word message, one word per delta: ~20 MB of events per stream,
-    // more than the kernel's socket buffers and the server's 8 MiB allowance together.
+    // far more than the kernel's socket buffers and the server's 256 KiB backpressure window together.
     const words = 'The quick brown fox jumps over the lazy dog again. '.repeat(12_000);
     const sockets: Socket[] = [];
     // Big user messages need a big body: these go through a server with the default limits.
@@ -183,7 +184,8 @@ describe('limits', () => {
           ),
         );
       }
-      // The runs finish although nobody reads their events.
+      // The runs finish although nobody reads their events: their deltas wait while the streams are
+      // congested, until the stall timeout cuts the streams; then the runs go on at full speed.
       for (const thread of bigThreads) {
         let status = '';
         for (let i = 0; i < 600 && status !== 'completed'; i++) {
@@ -197,8 +199,8 @@ describe('limits', () => {
       // Others are served as fast as before (generous bounds: the machine is shared).
       expect(p(during, 50)).toBeLessThan(Math.max(5 * p(baseline, 50), p(baseline, 50) + 20));
       expect(p(during, 99)).toBeLessThan(1_000);
-      // Past 8 MiB unread the server drops the stream, so they do not pin their 20 MB each: reading one
-      // now gets what the kernel buffered, then the end, without the final `[DONE]`.
+      // Stalled past the timeout, the server dropped the stream, so they do not pin their 20 MB each:
+      // reading one now gets what the kernel buffered, then the end, without the final `[DONE]`.
       const cut = await drain(sockets[0], 5_000);
       expect(cut.closed).toBe(true);
       expect(cut.text.startsWith('HTTP/1.1 200')).toBe(true);

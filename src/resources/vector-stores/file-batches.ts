@@ -107,7 +107,7 @@ export async function fileBatchesRoutes(app: FastifyInstance, ctx: AppContext): 
         setBatchStatus(ctx.db, row.id, 'cancelled');
         return ids;
       });
-      cancelIndexing(ctx, vector_store_id, cancelled);
+      cancelIndexing(ctx, tenant, vector_store_id, cancelled);
       return batchView(ctx, requireBatch(ctx, tenant, vector_store_id, batch_id));
     },
   );

@@ -145,7 +145,7 @@ export async function vectorStoreFilesRoutes(app: FastifyInstance, ctx: AppConte
       requireStore(ctx, tenant, vector_store_id);
       requireStoreFile(ctx, tenant, vector_store_id, checkId('file_id', file_id));
       detachFile(ctx.db, { tenant, vectorStoreId: vector_store_id, fileId: file_id });
-      cancelIndexing(ctx, vector_store_id, [file_id]);
+      cancelIndexing(ctx, tenant, vector_store_id, [file_id]);
       return { id: file_id, object: 'vector_store.file.deleted', deleted: true };
     },
   );

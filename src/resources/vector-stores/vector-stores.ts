@@ -115,10 +115,10 @@ export async function vectorStoresRoutes(app: FastifyInstance, ctx: AppContext):
       const { tenant } = request.call;
       const { vector_store_id } = request.params as { vector_store_id: string };
       requireStore(ctx, tenant, vector_store_id);
-      const pending = pendingFilesOfStore(ctx.db, vector_store_id);
+      const pending = pendingFilesOfStore(ctx.db, tenant, vector_store_id);
       // Files, batches and chunks go with the store (ON DELETE CASCADE); the uploaded files stay.
       deleteVectorStore(ctx.db, tenant, vector_store_id);
-      cancelIndexing(ctx, vector_store_id, pending);
+      cancelIndexing(ctx, tenant, vector_store_id, pending);
       return { id: vector_store_id, object: 'vector_store.deleted', deleted: true };
     },
   );
