@@ -90,9 +90,15 @@ export function invalidType(param: string, expected: string, got: string): ApiEr
   );
 }
 
+/**
+ * The real text lists every allowed value, two as "'a' and 'b'", more with a serial comma:
+ * `Invalid value: 'other'. Supported values are: 'search', 'open_page', and 'find_in_page'.`
+ * (https://github.com/openai/codex/issues/7085), `... Supported values are: 'output_text' and 'refusal'.`
+ * (https://github.com/lobehub/lobehub/issues/9501); both 400, invalid_request_error, code invalid_value.
+ */
 export function invalidValue(param: string, value: unknown, allowed: readonly unknown[]): ApiError {
   const list = allowed.map((v) => `'${String(v)}'`);
-  const supported = list.length > 1 ? `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}` : list.join('');
+  const supported = list.length > 2 ? `${list.slice(0, -1).join(', ')}, and ${list[list.length - 1]}` : list.join(' and ');
   return new ApiError(
     400,
     `Invalid value: '${String(value)}'. Supported values are: ${supported}.`,

@@ -232,21 +232,33 @@ function pickError(errors: ErrorObject[]): ErrorObject | undefined {
   // Every branch is a constant (a union of literals, such as order 'asc' | 'desc'): one error that
   // lists them all. Without this the first branch's error alone named 'asc' as the only value.
   // Found by test/fuzz.test.ts.
-  const atUnion = branchErrors.filter((e) => e.instancePath === union.instancePath);
+  // Literals may sit beside other branches (tool_choice: three strings or an object) and inside a
+  // nested union (Nullable(Union(literals)) for reasoning_effort); the unions themselves report at the
+  // same path. Before, the first literal alone was named ("Supported values are: 'none'.").
+  const atUnion = branchErrors.filter((e) => e.instancePath === union.instancePath && e.keyword !== 'anyOf' && e.keyword !== 'oneOf');
   const literals = atUnion.filter((e) => e.keyword === 'const' || e.keyword === 'enum');
   const wrongType = atUnion.filter((e) => e.keyword === 'type');
-  if (literals.length > 0 && literals.length + wrongType.length === branchErrors.length) {
+  if (literals.length > 0 && literals.length + wrongType.length === atUnion.length && atUnion.length > 0) {
+    const allowed = [
+      ...new Set(
+        literals.flatMap((e) =>
+          e.keyword === 'const'
+            ? [(e.params as { allowedValue: unknown }).allowedValue]
+            : (e.params as { allowedValues: unknown[] }).allowedValues,
+        ),
+      ),
+    ];
+    const onlyAtUnion = branchErrors.every((e) => e.instancePath === union.instancePath);
+    // A value of a literal's type that is none of them: name them all.
+    if (onlyAtUnion && allowed.some((v) => typeof v === typeof union.data && v !== null)) {
+      return { ...literals[0], keyword: 'enum', params: { allowedValues: allowed } } as ErrorObject;
+    }
     // Not even the literals' type (an array for a string, say): that is the error.
-    if (wrongType.length > 0) {
-      const types = [...new Set(wrongType.map((t) => (t.params as { type: string }).type))];
+    if (onlyAtUnion && wrongType.length > 0) {
+      const literalTypes = allowed.map((v) => (v === null ? 'null' : typeof v));
+      const types = [...new Set([...literalTypes, ...wrongType.map((t) => (t.params as { type: string }).type)])];
       return { ...wrongType[0], params: { type: types.join(',') } } as ErrorObject;
     }
-    const allowed = literals.flatMap((e) =>
-      e.keyword === 'const'
-        ? [(e.params as { allowedValue: unknown }).allowedValue]
-        : (e.params as { allowedValues: unknown[] }).allowedValues,
-    );
-    return { ...literals[0], keyword: 'enum', params: { allowedValues: [...new Set(allowed)] } } as ErrorObject;
   }
   const deepest = branchErrors
     .filter((e) => !(e.keyword === 'type' && e.instancePath === union.instancePath))

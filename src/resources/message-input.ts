@@ -12,8 +12,8 @@ import { newId } from '../util/ids.js';
 
 const ImageDetail = Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('low'), Type.Literal('high')]));
 
+/** In the spec's order (MessageContentImageFileObject, ...ImageUrlObject, MessageRequestContentTextObject): error texts list the kinds in it. */
 const ContentPart = Type.Union([
-  Type.Object({ type: Type.Literal('text'), text: Type.String() }, { additionalProperties: false }),
   Type.Object(
     {
       type: Type.Literal('image_file'),
@@ -28,6 +28,7 @@ const ContentPart = Type.Union([
     },
     { additionalProperties: false },
   ),
+  Type.Object({ type: Type.Literal('text'), text: Type.String() }, { additionalProperties: false }),
 ]);
 
 const AttachmentTool = Type.Union([
