@@ -30,8 +30,8 @@ const ToolChoice = Type.Union([
       // `retrieval` is v1's name of file_search (checked against the version in normalizeToolChoice).
       type: Type.Union([
         Type.Literal('function'),
-        Type.Literal('file_search'),
         Type.Literal('code_interpreter'),
+        Type.Literal('file_search'),
         Type.Literal('retrieval'),
       ]),
       function: Type.Optional(Type.Object({ name: Type.String() }, { additionalProperties: false })),
