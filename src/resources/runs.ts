@@ -51,7 +51,7 @@ const TruncationStrategy = Type.Object(
 /** Fields shared by create run and create thread and run. */
 const RunOptions = {
   assistant_id: Type.String(),
-  model: Type.Optional(Nullable(Type.String())),
+  model: Type.Optional(Nullable(Type.String({ minLength: 1 }))),
   instructions: Type.Optional(Nullable(Type.String())),
   tools: Type.Optional(Nullable(Type.Array(Tool, { maxItems: 20 }))),
   metadata: Type.Optional(Nullable(Metadata)),
