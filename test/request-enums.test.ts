@@ -12,7 +12,13 @@ import { FILE_PURPOSES } from '../src/http/errors.js';
 import { REASONING_EFFORTS } from '../src/http/schemas.js';
 import { TOOL_CHOICE_TYPES, TOOL_TYPES } from '../src/resources/tools.js';
 import { SPEC_PATH } from './contract/extract.js';
-import { REQUEST_ENUMS_PATH, extractRequestEnums, loadRequestEnums, requestEnums, type EnumsByOperation } from './contract/request-enums.js';
+import {
+  REQUEST_ENUMS_PATH,
+  extractRequestEnums,
+  loadRequestEnums,
+  requestEnums,
+  type EnumsByOperation,
+} from './contract/request-enums.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 interface KnownDifference {

@@ -83,3 +83,15 @@ export function toolCallDeltas(calls: StreamedCall[]): StepDelta[] {
   });
   return deltas;
 }
+
+/**
+ * A step delta as a v1 stream shows it: v1 calls file_search `retrieval`, with an empty `retrieval`
+ * object, as its completed steps do (src/serializers/run.ts). Other deltas are the same in both versions.
+ */
+export function stepDeltaForV1(delta: StepDelta): StepDelta {
+  const calls = delta.step_details.tool_calls.map((call) => {
+    const { type, file_search: _fileSearch, ...rest } = call as { type?: string; file_search?: unknown };
+    return type === 'file_search' ? { ...rest, type: 'retrieval', retrieval: {} } : call;
+  });
+  return { step_details: { ...delta.step_details, tool_calls: calls } };
+}

@@ -56,7 +56,7 @@ import {
 } from '../store/schema.js';
 import { findThread } from '../store/threads.js';
 import { newId } from '../util/ids.js';
-import { textDeltas, toolCallDeltas, type MessageDelta, type StreamedCall } from './deltas.js';
+import { stepDeltaForV1, textDeltas, toolCallDeltas, type MessageDelta, type StepDelta, type StreamedCall } from './deltas.js';
 import { lastUserMessage, promptMessages, promptTokens } from './prompt.js';
 import { assertTransition, CANCELLABLE_STATUSES, isActive, isTerminal, type RunStatus } from './state-machine.js';
 
@@ -502,8 +502,13 @@ export class RunEngine {
     for (; plan.cursor < end; plan.cursor++) {
       const { event, delta } = plan.deltas[plan.cursor];
       const id = event === 'thread.message.delta' ? plan.message!.id : plan.step!.id;
-      const object = event === 'thread.message.delta' ? 'thread.message.delta' : 'thread.run.step.delta';
-      this.publishRaw(run, event, { id, object, delta });
+      if (event === 'thread.message.delta') {
+        this.publishRaw(run, event, { id, object: 'thread.message.delta', delta });
+      } else {
+        // v1 streams name file_search calls `retrieval` in deltas too.
+        const v1 = () => ({ id, object: 'thread.run.step.delta', delta: stepDeltaForV1(delta as StepDelta) });
+        this.bus(run, event, { id, object: 'thread.run.step.delta', delta }, v1);
+      }
     }
   }
 

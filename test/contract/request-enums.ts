@@ -38,7 +38,13 @@ interface OpenApiOperation {
 }
 
 /** Every literal list under `schema`, by parameter path; branches of a union at one path are merged in order. */
-export function collectEnums(schema: unknown, components: Record<string, JsonSchema>, path: string, into: Record<string, unknown[]>, seen: string[] = []): void {
+export function collectEnums(
+  schema: unknown,
+  components: Record<string, JsonSchema>,
+  path: string,
+  into: Record<string, unknown[]>,
+  seen: string[] = [],
+): void {
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return;
   const node = schema as JsonSchema;
   // `$recursiveRef: "#"` names the nearest enclosing schema marked `$recursiveAnchor` (the spec's CompoundFilter).
