@@ -223,7 +223,7 @@ export function invalidPurpose(value: string): ApiError {
  * which reports the same for `assistants`). docs/compatibility.md lists the purposes.
  */
 export function downloadNotAllowed(purpose: string): ApiError {
-    // No final period: the quoted body has none.
+  // No final period: the quoted body has none.
   return new ApiError(400, `Not allowed to download files of purpose: ${purpose}`, 'invalid_request_error', null, null);
 }
 
