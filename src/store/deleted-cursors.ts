@@ -43,7 +43,7 @@ export function deletedRowFields(source: ListedTable) {
 }
 
 /** Records where the deleted rows stood; call inside the delete's transaction. */
-export function rememberDeleted(db: Writer, source: ListedTable, rows: readonly DeletedRow[]): void {
+export function rememberDeleted(db: Writer, source: ListedTable, rows: readonly DeletedRow[], kept = DELETED_CURSORS_KEPT): void {
   if (rows.length === 0) return;
   const list = getTableName(source.table);
   db.insert(deletedCursors)
@@ -56,9 +56,9 @@ export function rememberDeleted(db: Writer, source: ListedTable, rows: readonly 
       set: { position: sql`excluded.position`, tenant: sql`excluded.tenant` },
     })
     .run();
-  // Keep the table small: a cursor older than the last DELETED_CURSORS_KEPT deletes is refused like an unknown id.
+  // Keep the table small: a cursor older than the last `kept` deletes is refused like an unknown id.
   db.delete(deletedCursors)
-    .where(sql`${deletedCursors.seq} <= (SELECT max(${deletedCursors.seq}) FROM ${deletedCursors}) - ${DELETED_CURSORS_KEPT}`)
+    .where(sql`${deletedCursors.seq} <= (SELECT max(${deletedCursors.seq}) FROM ${deletedCursors}) - ${kept}`)
     .run();
 }
 
