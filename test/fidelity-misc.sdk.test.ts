@@ -226,6 +226,29 @@ describe.each(SDKS)('%s', (name, make) => {
       expect(listed).toEqual([{ id: deltas[0].id, type: 'retrieval', retrieval: {} }]);
     });
 
+    it('carry the quote of file citations in message deltas, as the v1 message does', async () => {
+      const file = await sdk.c.files.create({
+        file: await sdk.toFile(Buffer.from('The warehouse in Lyon opens at seven in the morning on weekdays.'), 'lyon.txt'),
+        purpose: 'assistants',
+      });
+      const assistant = await sdk.c.beta.assistants.create({ model: 'gpt-4', tools: [{ type: 'retrieval' }], file_ids: [file.id] }, V1);
+      const thread = await sdk.c.beta.threads.create({}, V1);
+      await sdk.c.beta.threads.messages.create(thread.id, { role: 'user', content: 'When does the Lyon warehouse open?' }, V1);
+      const streamed: Loose[] = [];
+      let completed: Loose;
+      for await (const event of sdk.streamRun(thread.id, { assistant_id: assistant.id }, V1)) {
+        if (event.event === 'thread.message.delta') {
+          for (const part of event.data.delta.content) streamed.push(...(part.text?.annotations ?? []));
+        }
+        if (event.event === 'thread.message.completed') completed = event.data;
+      }
+      const citations = streamed.filter((a) => a.type === 'file_citation');
+      expect(citations.length).toBeGreaterThan(0);
+      expect(citations[0].file_citation.quote).toContain('opens at seven');
+      const final = completed.content[0].text.annotations.filter((a: Loose) => a.type === 'file_citation');
+      expect(citations.map((a) => a.file_citation)).toEqual(final.map((a: Loose) => a.file_citation));
+    });
+
     it('still name it file_search on v2', async () => {
       const assistant = await sdk.c.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'file_search' }] });
       const thread = await sdk.c.beta.threads.create({ messages: [{ role: 'user', content: 'look it up' }] });
