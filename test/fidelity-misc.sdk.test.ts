@@ -132,6 +132,12 @@ describe.each(SDKS)('%s', (name, make) => {
       expect(error.message).toBe("Invalid value: 'file_search'. Supported values are: 'code_interpreter', 'retrieval', and 'function'.");
     });
 
+    it('an unknown response_format.type names the three kinds, not the first alone', async () => {
+      const { error } = await refusal(sdk.c.beta.assistants.create({ model: 'gpt-4o', response_format: { type: 'xml' } }));
+      expect(error.message).toBe("Invalid value: 'xml'. Supported values are: 'text', 'json_object', and 'json_schema'.");
+      expect(error.param).toBe('response_format.type');
+    });
+
     it('an unknown tool_choice.type names function, code_interpreter and file_search', async () => {
       const assistant = await sdk.c.beta.assistants.create({ model: 'gpt-4o' });
       const thread = await sdk.c.beta.threads.create({});

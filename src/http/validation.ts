@@ -183,7 +183,9 @@ function isIntegerSchema(error: ErrorObject): boolean {
 function discriminatorValues(schema: unknown): unknown[] {
   if (!Array.isArray(schema)) return [];
   const values: unknown[] = [];
-  for (const branch of schema as { properties?: { type?: { const?: unknown; enum?: unknown[] } } }[]) {
+  for (const branch of schema as { type?: unknown; properties?: { type?: { const?: unknown; enum?: unknown[] } } }[]) {
+    // A literal or null beside the objects (response_format: 'auto' or {type: ...}) is not a kind.
+    if (branch?.type !== undefined && branch.type !== 'object') continue;
     const type = branch?.properties?.type;
     if (type?.const !== undefined) values.push(type.const);
     else if (Array.isArray(type?.enum)) values.push(...type.enum);
@@ -248,16 +250,16 @@ function pickError(errors: ErrorObject[]): ErrorObject | undefined {
         ),
       ),
     ];
-    const onlyAtUnion = branchErrors.every((e) => e.instancePath === union.instancePath);
-    // A value of a literal's type that is none of them: name them all.
-    if (onlyAtUnion && allowed.some((v) => typeof v === typeof union.data && v !== null)) {
+    if (branchErrors.every((e) => e.instancePath === union.instancePath)) {
+      // Not even the literals' type (an array for a string, say): that is the error.
+      const ofLiteralType = allowed.some((v) => v !== null && typeof v === typeof union.data);
+      if (!ofLiteralType && wrongType.length > 0) {
+        const literalTypes = allowed.map((v) => (v === null ? 'null' : typeof v));
+        const types = [...new Set([...literalTypes, ...wrongType.map((t) => (t.params as { type: string }).type)])];
+        return { ...wrongType[0], params: { type: types.join(',') } } as ErrorObject;
+      }
+      // A value of a literal's type that is none of them: name them all.
       return { ...literals[0], keyword: 'enum', params: { allowedValues: allowed } } as ErrorObject;
-    }
-    // Not even the literals' type (an array for a string, say): that is the error.
-    if (onlyAtUnion && wrongType.length > 0) {
-      const literalTypes = allowed.map((v) => (v === null ? 'null' : typeof v));
-      const types = [...new Set([...literalTypes, ...wrongType.map((t) => (t.params as { type: string }).type)])];
-      return { ...wrongType[0], params: { type: types.join(',') } } as ErrorObject;
     }
   }
   const deepest = branchErrors

@@ -22,7 +22,7 @@ export interface Page<Row> {
   hasMore: boolean;
 }
 
-/** A listed table (see src/store/deleted-cursors.ts): each store module declares its own once. */
+/** A listed table (src/store/deleted-cursors.ts); every list's is in src/store/lists.ts. */
 export type PagedTable = ListedTable;
 
 /**
