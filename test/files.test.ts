@@ -52,7 +52,8 @@ describe('upload and read back', () => {
   it('returns binary content byte for byte (SDK 4.x and 7.x)', async () => {
     // Every byte value, then random bytes: invalid UTF-8, NULs, CR/LF, all must survive.
     const data = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), randomBytes(64 * 1024)]);
-    const file = await v7.files.create({ file: await toFileV7(data, 'blob.bin'), purpose: 'user_data' });
+    // A batch upload: the real API keeps assistants and user_data uploads' bytes private (test/fidelity-misc.sdk.test.ts).
+    const file = await v7.files.create({ file: await toFileV7(data, 'blob.bin'), purpose: 'batch' });
     expect(file.bytes).toBe(data.length);
 
     const viaV7 = Buffer.from(await (await v7.files.content(file.id)).arrayBuffer());
@@ -66,7 +67,7 @@ describe('upload and read back', () => {
   });
 
   it('keeps an empty file and a unicode file name', async () => {
-    const file = await v4.files.create({ file: await toFile(Buffer.alloc(0), 'résumé 2024.md'), purpose: 'assistants' });
+    const file = await v4.files.create({ file: await toFile(Buffer.alloc(0), 'résumé 2024.md'), purpose: 'vision' });
     expect(file.bytes).toBe(0);
     expect(file.filename).toBe('résumé 2024.md');
     const content = Buffer.from(await (await v4.files.content(file.id)).arrayBuffer());

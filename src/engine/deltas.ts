@@ -83,3 +83,30 @@ export function toolCallDeltas(calls: StreamedCall[]): StepDelta[] {
   });
   return deltas;
 }
+
+/**
+ * A step delta as a v1 stream shows it: v1 calls file_search `retrieval`, with an empty `retrieval`
+ * object, as its completed steps do (src/serializers/run.ts). Other deltas are the same in both versions.
+ */
+export function stepDeltaForV1(delta: StepDelta): StepDelta {
+  const calls = delta.step_details.tool_calls.map((call) => {
+    const { type, file_search: _fileSearch, ...rest } = call as { type?: string; file_search?: unknown };
+    return type === 'file_search' ? { ...rest, type: 'retrieval', retrieval: {} } : call;
+  });
+  return { step_details: { ...delta.step_details, tool_calls: calls } };
+}
+
+/**
+ * A message delta as a v1 stream shows it: file citations carry `quote`, as the v1 message does
+ * (src/resources/messages.ts v1Content); `fullText` gives the whole text the citations index into
+ * (asked only for a delta that carries annotations).
+ */
+export function messageDeltaForV1(delta: MessageDelta, fullText: () => string, toV1: (content: unknown[]) => unknown[]): MessageDelta {
+  const content = delta.content.map((part) => {
+    const annotations = part.text.annotations;
+    if (!annotations?.length) return part;
+    const [whole] = toV1([{ type: 'text', text: { value: fullText(), annotations } }]) as { text: { annotations: unknown[] } }[];
+    return { ...part, text: { ...part.text, annotations: whole.text.annotations } };
+  });
+  return { content };
+}

@@ -26,7 +26,7 @@ import {
   threadHasActiveRun,
   unknownToolCall,
 } from '../http/errors.js';
-import { serializeMessage, serializeMessageFor } from '../resources/messages.js';
+import { serializeMessage, serializeMessageFor, v1Content } from '../resources/messages.js';
 import { serializeThread } from '../resources/threads.js';
 import { indexPendingFiles } from '../retrieval/ingest.js';
 import { searchVectorStores } from '../retrieval/search.js';
@@ -56,7 +56,15 @@ import {
 } from '../store/schema.js';
 import { findThread } from '../store/threads.js';
 import { newId } from '../util/ids.js';
-import { textDeltas, toolCallDeltas, type MessageDelta, type StreamedCall } from './deltas.js';
+import {
+  messageDeltaForV1,
+  stepDeltaForV1,
+  textDeltas,
+  toolCallDeltas,
+  type MessageDelta,
+  type StepDelta,
+  type StreamedCall,
+} from './deltas.js';
 import { lastUserMessage, promptMessages, promptTokens } from './prompt.js';
 import { assertTransition, CANCELLABLE_STATUSES, isActive, isTerminal, type RunStatus } from './state-machine.js';
 
@@ -556,8 +564,19 @@ export class RunEngine {
       if (paced && this.ctx.streams.isCongested(run.id)) return;
       const { event, delta } = plan.deltas[plan.cursor];
       const id = event === 'thread.message.delta' ? plan.message!.id : plan.step!.id;
-      const object = event === 'thread.message.delta' ? 'thread.message.delta' : 'thread.run.step.delta';
-      this.publishRaw(run, event, { id, object, delta });
+      if (event === 'thread.message.delta') {
+        // v1 streams show the citations' quotes, as v1 messages do.
+        const v1 = () => ({
+          id,
+          object: 'thread.message.delta',
+          delta: messageDeltaForV1(delta as MessageDelta, () => planText(plan), v1Content),
+        });
+        this.bus(run, event, { id, object: 'thread.message.delta', delta }, v1);
+      } else {
+        // v1 streams name file_search calls `retrieval` in deltas too.
+        const v1 = () => ({ id, object: 'thread.run.step.delta', delta: stepDeltaForV1(delta as StepDelta) });
+        this.bus(run, event, { id, object: 'thread.run.step.delta', delta }, v1);
+      }
     }
   }
 
@@ -931,10 +950,6 @@ export class RunEngine {
     this.bus(run, event, serializeMessage(message, 'v2'), () => serializeMessageFor(this.ctx, message, 'v1'));
   }
 
-  private publishRaw(run: RunRow, event: string, data: unknown): void {
-    this.bus(run, event, data);
-  }
-
   private bus(run: RunRow, event: string, data: unknown, v1?: () => unknown): void {
     this.ctx.bus.publish({ event, data, v1, tenant: run.tenant, threadId: run.threadId, runId: run.id });
   }
@@ -958,6 +973,14 @@ export function stateOf(run: RunRow): EngineState {
  * annotations they carried (textDeltas sends each one with the fragment that reaches its end_index).
  * Nothing sent yet: no content block, as at thread.message.created.
  */
+/** The whole text of the plan's message, all deltas joined (what its citations index into). */
+function planText(plan: TurnPlan): string {
+  return plan.deltas
+    .filter((d) => d.event === 'thread.message.delta')
+    .map((d) => (d.delta as MessageDelta).content[0].text.value)
+    .join('');
+}
+
 function sentContent(plan: TurnPlan, end: number): unknown[] {
   const sent = plan.deltas.slice(0, end).filter((d) => d.event === 'thread.message.delta');
   if (sent.length === 0) return [];

@@ -90,9 +90,15 @@ export function invalidType(param: string, expected: string, got: string): ApiEr
   );
 }
 
+/**
+ * The real text lists every allowed value, two as "'a' and 'b'", more with a serial comma:
+ * `Invalid value: 'other'. Supported values are: 'search', 'open_page', and 'find_in_page'.`
+ * (https://github.com/openai/codex/issues/7085), `... Supported values are: 'output_text' and 'refusal'.`
+ * (https://github.com/lobehub/lobehub/issues/9501); both 400, invalid_request_error, code invalid_value.
+ */
 export function invalidValue(param: string, value: unknown, allowed: readonly unknown[]): ApiError {
   const list = allowed.map((v) => `'${String(v)}'`);
-  const supported = list.length > 1 ? `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}` : list.join('');
+  const supported = list.length > 2 ? `${list.slice(0, -1).join(', ')}, and ${list[list.length - 1]}` : list.join(' and ');
   return new ApiError(
     400,
     `Invalid value: '${String(value)}'. Supported values are: ${supported}.`,
@@ -121,6 +127,18 @@ export function numberOutOfRange(param: string, bound: 'maximum' | 'minimum', li
 }
 
 export function stringLength(param: string, bound: 'maximum' | 'minimum', limit: number, got: number): ApiError {
+  // The real text for "", e.g. `Invalid 'messages[5].tool_calls[0].function.name': empty string. Expected a
+  // string with minimum length 1, but got an empty string instead.`, code empty_string
+  // (https://github.com/openai/codex/issues/7628).
+  if (bound === 'minimum' && got === 0) {
+    return new ApiError(
+      400,
+      `Invalid '${param}': empty string. Expected a string with minimum length ${limit}, but got an empty string instead.`,
+      'invalid_request_error',
+      param,
+      'empty_string',
+    );
+  }
   const dir = bound === 'maximum' ? 'too long' : 'too short';
   return new ApiError(
     400,
@@ -196,6 +214,17 @@ export const FILE_PURPOSES = ['fine-tune', 'assistants', 'batch', 'user_data', '
 export function invalidPurpose(value: string): ApiError {
   const list = FILE_PURPOSES.map((p) => `'${p}'`).join(', ');
   return new ApiError(400, `'${value}' is not one of [${list}] - 'purpose'`, 'invalid_request_error', 'purpose', 'invalid_value');
+}
+
+/**
+ * GET /files/{id}/content of an uploaded file whose purpose keeps its bytes private: 400, type
+ * invalid_request_error, param and code null, e.g. `Not allowed to download files of purpose: user_data`
+ * (full body quoted in https://community.openai.com/t/file-uploads-error-why-can-t-i-download-files-with-purpose-user-data/1357013,
+ * which reports the same for `assistants`). docs/compatibility.md lists the purposes.
+ */
+export function downloadNotAllowed(purpose: string): ApiError {
+  // No final period: the quoted body has none.
+  return new ApiError(400, `Not allowed to download files of purpose: ${purpose}`, 'invalid_request_error', null, null);
 }
 
 /**

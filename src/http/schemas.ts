@@ -134,9 +134,9 @@ export const ResponseFormat = Type.Union([
   ),
 ]);
 
-export const ReasoningEffort = Nullable(
-  Type.Union([Type.Literal('minimal'), Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]),
-);
+/** Spec `ReasoningEffort`, in its order (test/request-enums.test.ts checks it against the spec). */
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
+export const ReasoningEffort = Nullable(Type.Union(REASONING_EFFORTS.map((effort) => Type.Literal(effort))));
 
 /** limit / order / after / before, as every Assistants list takes them. */
 export const ListQuery = Type.Object(

@@ -183,7 +183,9 @@ function isIntegerSchema(error: ErrorObject): boolean {
 function discriminatorValues(schema: unknown): unknown[] {
   if (!Array.isArray(schema)) return [];
   const values: unknown[] = [];
-  for (const branch of schema as { properties?: { type?: { const?: unknown; enum?: unknown[] } } }[]) {
+  for (const branch of schema as { type?: unknown; properties?: { type?: { const?: unknown; enum?: unknown[] } } }[]) {
+    // A literal or null beside the objects (response_format: 'auto' or {type: ...}) is not a kind.
+    if (branch?.type !== undefined && branch.type !== 'object') continue;
     const type = branch?.properties?.type;
     if (type?.const !== undefined) values.push(type.const);
     else if (Array.isArray(type?.enum)) values.push(...type.enum);
@@ -232,21 +234,33 @@ function pickError(errors: ErrorObject[]): ErrorObject | undefined {
   // Every branch is a constant (a union of literals, such as order 'asc' | 'desc'): one error that
   // lists them all. Without this the first branch's error alone named 'asc' as the only value.
   // Found by test/fuzz.test.ts.
-  const atUnion = branchErrors.filter((e) => e.instancePath === union.instancePath);
+  // Literals may sit beside other branches (tool_choice: three strings or an object) and inside a
+  // nested union (Nullable(Union(literals)) for reasoning_effort); the unions themselves report at the
+  // same path. Before, the first literal alone was named ("Supported values are: 'none'.").
+  const atUnion = branchErrors.filter((e) => e.instancePath === union.instancePath && e.keyword !== 'anyOf' && e.keyword !== 'oneOf');
   const literals = atUnion.filter((e) => e.keyword === 'const' || e.keyword === 'enum');
   const wrongType = atUnion.filter((e) => e.keyword === 'type');
-  if (literals.length > 0 && literals.length + wrongType.length === branchErrors.length) {
-    // Not even the literals' type (an array for a string, say): that is the error.
-    if (wrongType.length > 0) {
-      const types = [...new Set(wrongType.map((t) => (t.params as { type: string }).type))];
-      return { ...wrongType[0], params: { type: types.join(',') } } as ErrorObject;
+  if (literals.length > 0 && literals.length + wrongType.length === atUnion.length && atUnion.length > 0) {
+    const allowed = [
+      ...new Set(
+        literals.flatMap((e) =>
+          e.keyword === 'const'
+            ? [(e.params as { allowedValue: unknown }).allowedValue]
+            : (e.params as { allowedValues: unknown[] }).allowedValues,
+        ),
+      ),
+    ];
+    if (branchErrors.every((e) => e.instancePath === union.instancePath)) {
+      // Not even the literals' type (an array for a string, say): that is the error.
+      const ofLiteralType = allowed.some((v) => v !== null && typeof v === typeof union.data);
+      if (!ofLiteralType && wrongType.length > 0) {
+        const literalTypes = allowed.map((v) => (v === null ? 'null' : typeof v));
+        const types = [...new Set([...literalTypes, ...wrongType.map((t) => (t.params as { type: string }).type)])];
+        return { ...wrongType[0], params: { type: types.join(',') } } as ErrorObject;
+      }
+      // A value of a literal's type that is none of them: name them all.
+      return { ...literals[0], keyword: 'enum', params: { allowedValues: allowed } } as ErrorObject;
     }
-    const allowed = literals.flatMap((e) =>
-      e.keyword === 'const'
-        ? [(e.params as { allowedValue: unknown }).allowedValue]
-        : (e.params as { allowedValues: unknown[] }).allowedValues,
-    );
-    return { ...literals[0], keyword: 'enum', params: { allowedValues: [...new Set(allowed)] } } as ErrorObject;
   }
   const deepest = branchErrors
     .filter((e) => !(e.keyword === 'type' && e.instancePath === union.instancePath))

@@ -25,7 +25,8 @@ import { normalizeToolResources, requireOwnFiles } from './tool-resources.js';
 import { normalizeTools, serializeTools } from './tools.js';
 
 const AssistantFields = {
-  model: Type.String(),
+  // Any model name is accepted (tests use new names), but not an empty one: the real API refuses it.
+  model: Type.String({ minLength: 1 }),
   name: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
   description: Type.Optional(Nullable(Type.String({ maxLength: 512 }))),
   instructions: Type.Optional(Nullable(Type.String({ maxLength: 256000 }))),
@@ -42,7 +43,7 @@ const AssistantFields = {
 
 export const CreateAssistantBody = Type.Object(AssistantFields, { additionalProperties: false });
 export const ModifyAssistantBody = Type.Object(
-  { ...AssistantFields, model: Type.Optional(Type.String()) },
+  { ...AssistantFields, model: Type.Optional(Type.String({ minLength: 1 })) },
   { additionalProperties: false },
 );
 type CreateAssistantBody = Static<typeof CreateAssistantBody>;

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import {
   ApiError,
+  downloadNotAllowed,
   FILE_PURPOSES,
   fileTooLarge,
   invalidMultipart,
@@ -134,6 +135,14 @@ function expiresAtOf(fields: Record<string, string>, createdAt: number): number 
   return createdAt + n;
 }
 
+/**
+ * Uploads whose bytes the real API never hands back (GET /files/{id}/content answers 400): what a
+ * caller gives the assistants, fine-tuning or evals to read. Files the API writes (assistants_output,
+ * batch_output, fine-tune-results) and batch and vision uploads stay downloadable. Public sources in
+ * docs/compatibility.md ("File downloads").
+ */
+export const PRIVATE_PURPOSES: ReadonlySet<string> = new Set(['assistants', 'user_data', 'fine-tune', 'evals']);
+
 export async function filesRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   // The multipart parser lives in its own scope: only the upload route accepts multipart bodies.
   await app.register(async (scope) => {
@@ -186,7 +195,8 @@ export async function filesRoutes(app: FastifyInstance, ctx: AppContext): Promis
   app.get('/files/:file_id/content', { schema: { ...docs(TAG, 'Retrieve file content'), params: FileParams } }, async (request, reply) => {
     const { tenant } = request.call;
     const { file_id } = request.params as { file_id: string };
-    requireFile(ctx, tenant, file_id);
+    const file = requireFile(ctx, tenant, file_id);
+    if (PRIVATE_PURPOSES.has(file.purpose)) throw downloadNotAllowed(file.purpose);
     const data = fileContent(ctx.db, tenant, file_id) ?? Buffer.alloc(0);
     return reply.type('application/octet-stream').send(data);
   });

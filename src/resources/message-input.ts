@@ -13,8 +13,8 @@ import { requireOwnFiles } from './tool-resources.js';
 
 const ImageDetail = Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('low'), Type.Literal('high')]));
 
+/** In the spec's order (MessageContentImageFileObject, ...ImageUrlObject, MessageRequestContentTextObject): error texts list the kinds in it. */
 const ContentPart = Type.Union([
-  Type.Object({ type: Type.Literal('text'), text: Type.String() }, { additionalProperties: false }),
   Type.Object(
     {
       type: Type.Literal('image_file'),
@@ -29,6 +29,7 @@ const ContentPart = Type.Union([
     },
     { additionalProperties: false },
   ),
+  Type.Object({ type: Type.Literal('text'), text: Type.String() }, { additionalProperties: false }),
 ]);
 
 const AttachmentTool = Type.Union([

@@ -30,8 +30,8 @@ const ToolChoice = Type.Union([
       // `retrieval` is v1's name of file_search (checked against the version in normalizeToolChoice).
       type: Type.Union([
         Type.Literal('function'),
-        Type.Literal('file_search'),
         Type.Literal('code_interpreter'),
+        Type.Literal('file_search'),
         Type.Literal('retrieval'),
       ]),
       function: Type.Optional(Type.Object({ name: Type.String() }, { additionalProperties: false })),
@@ -51,7 +51,7 @@ const TruncationStrategy = Type.Object(
 /** Fields shared by create run and create thread and run. */
 const RunOptions = {
   assistant_id: Type.String(),
-  model: Type.Optional(Nullable(Type.String())),
+  model: Type.Optional(Nullable(Type.String({ minLength: 1 }))),
   instructions: Type.Optional(Nullable(Type.String())),
   tools: Type.Optional(Nullable(Type.Array(Tool, { maxItems: 20 }))),
   metadata: Type.Optional(Nullable(Metadata)),

@@ -18,13 +18,22 @@ export type StoredTool =
   | { type: 'file_search'; file_search?: { max_num_results?: number; ranking_options?: { ranker?: string; score_threshold: number } } }
   | { type: 'function'; function: FunctionDefinition };
 
-const V2_TYPES = ['code_interpreter', 'function', 'file_search'];
-const V1_TYPES = ['code_interpreter', 'function', 'retrieval'];
+/** The tool kinds of each version, in its spec's order (`tools` of the assistant object); error texts list them so. */
+export const TOOL_TYPES: Record<ApiVersion, readonly string[]> = {
+  v2: ['code_interpreter', 'file_search', 'function'],
+  v1: ['code_interpreter', 'retrieval', 'function'],
+};
+
+/** `tool_choice.type` of each version, in the spec's order (AssistantsNamedToolChoice). */
+export const TOOL_CHOICE_TYPES: Record<ApiVersion, readonly string[]> = {
+  v2: ['function', 'code_interpreter', 'file_search'],
+  v1: ['function', 'code_interpreter', 'retrieval'],
+};
 
 /** Checks the tool kinds against the caller's version and fills the defaults the real API fills. */
 export function normalizeTools(tools: Tool[] | undefined, version: ApiVersion, param = 'tools'): StoredTool[] {
   return (tools ?? []).map((tool, i) => {
-    const allowed = version === 'v1' ? V1_TYPES : V2_TYPES;
+    const allowed = TOOL_TYPES[version];
     if (!allowed.includes(tool.type)) throw invalidValue(`${param}[${i}].type`, tool.type, allowed);
     switch (tool.type) {
       case 'retrieval':
@@ -62,7 +71,7 @@ type ToolChoiceInput = 'none' | 'auto' | 'required' | { type: string; function?:
 export function normalizeToolChoice(choice: ToolChoiceInput, version: ApiVersion): Exclude<ToolChoiceInput, null | undefined> {
   if (choice === null || choice === undefined) return 'auto';
   if (typeof choice === 'string') return choice;
-  const allowed = version === 'v1' ? V1_TYPES : V2_TYPES;
+  const allowed = TOOL_CHOICE_TYPES[version];
   if (!allowed.includes(choice.type)) throw invalidValue('tool_choice.type', choice.type, allowed);
   return choice.type === 'retrieval' ? { ...choice, type: 'file_search' } : choice;
 }

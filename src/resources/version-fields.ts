@@ -8,7 +8,8 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiVersion } from '../http/compat.js';
-import { unknownParameter } from '../http/errors.js';
+import { invalidValue, unknownParameter, type ApiError } from '../http/errors.js';
+import { TOOL_CHOICE_TYPES, TOOL_TYPES } from './tools.js';
 
 /** A field path: `a.b` walks objects, `a[].b` walks every element of array `a`. */
 type FieldPath = string;
@@ -39,10 +40,15 @@ export const VERSIONED_FIELDS: Record<string, OperationFields> = {
 
 /** Every present value at `path`, with the parameter name the API would report (`messages[0].file_ids`). */
 export function findFields(body: unknown, path: FieldPath): string[] {
-  const found: string[] = [];
+  return findValues(body, path).map(([name]) => name);
+}
+
+/** Every present value at `path`, with its parameter name. */
+export function findValues(body: unknown, path: FieldPath): [string, unknown][] {
+  const found: [string, unknown][] = [];
   const walk = (value: unknown, parts: string[], name: string) => {
     if (parts.length === 0) {
-      found.push(name);
+      found.push([name, value]);
       return;
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
@@ -71,10 +77,39 @@ export function foreignField(operation: string, version: ApiVersion, body: unkno
   return undefined;
 }
 
+/**
+ * Where requests name a tool kind, and which list each names (src/resources/tools.ts). The route
+ * schemas accept both versions' kinds, so without this an unknown kind on v2 was told that
+ * 'retrieval' (v1's name, which v2 refuses) is supported.
+ */
+const TOOL_KIND_FIELDS: Record<string, [FieldPath, Record<ApiVersion, readonly string[]>][]> = {
+  'POST /assistants': [['tools[].type', TOOL_TYPES]],
+  'POST /assistants/:assistant_id': [['tools[].type', TOOL_TYPES]],
+  'POST /threads/:thread_id/runs': [
+    ['tools[].type', TOOL_TYPES],
+    ['tool_choice.type', TOOL_CHOICE_TYPES],
+  ],
+  'POST /threads/runs': [
+    ['tools[].type', TOOL_TYPES],
+    ['tool_choice.type', TOOL_CHOICE_TYPES],
+  ],
+};
+
+/** A tool kind (a string) the caller's version does not know, as the real 400 `invalid_value`; else undefined. */
+export function unknownToolKind(operation: string, version: ApiVersion, body: unknown): ApiError | undefined {
+  for (const [path, kinds] of TOOL_KIND_FIELDS[operation] ?? []) {
+    for (const [name, value] of findValues(body, path)) {
+      if (typeof value === 'string' && !kinds[version].includes(value)) return invalidValue(name, value, kinds[version]);
+    }
+  }
+  return undefined;
+}
+
 /** preValidation hook for the API scopes (registered in src/resources/index.ts). */
 export function rejectForeignVersionFields(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
   if (request.method !== 'POST' || request.body === null || typeof request.body !== 'object') return done();
   const route = (request.routeOptions.url ?? '').replace(/^\/(v1|openai)(?=\/)/, '');
-  const field = foreignField(`${request.method} ${route}`, request.call.apiVersion, request.body);
-  done(field ? unknownParameter(field) : undefined);
+  const operation = `${request.method} ${route}`;
+  const field = foreignField(operation, request.call.apiVersion, request.body);
+  done(field ? unknownParameter(field) : unknownToolKind(operation, request.call.apiVersion, request.body));
 }

@@ -1,6 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { listPage, type PageQuery } from './pagination.js';
+import { deletedRowFields, rememberDeleted } from './deleted-cursors.js';
+import { LISTED } from './lists.js';
 import { assistantFiles, assistants, type AssistantRow } from './schema.js';
 
 export type NewAssistant = Omit<AssistantRow, 'seq'>;
@@ -28,16 +30,19 @@ export function updateAssistant(db: Db, tenant: string, id: string, changes: Par
 }
 
 export function deleteAssistant(db: Db, tenant: string, id: string): boolean {
-  return (
-    db
+  return db.transaction((tx) => {
+    const rows = tx
       .delete(assistants)
       .where(and(eq(assistants.id, id), eq(assistants.tenant, tenant)))
-      .run().changes > 0
-  );
+      .returning(deletedRowFields(LISTED.assistants))
+      .all();
+    rememberDeleted(tx, LISTED.assistants, rows);
+    return rows.length > 0;
+  });
 }
 
 export function listAssistants(db: Db, tenant: string, query: PageQuery) {
-  return listPage<AssistantRow>(db, { table: assistants, seq: assistants.seq, id: assistants.id }, [[assistants.tenant, tenant]], query);
+  return listPage<AssistantRow>(db, LISTED.assistants, [[assistants.tenant, tenant]], query);
 }
 
 /** v1: the ids of the files attached to an assistant, oldest first. */
@@ -53,7 +58,13 @@ export function assistantFileIds(db: Db, assistantId: string): string[] {
 
 /** v1: replaces the set of files attached to an assistant (create and modify take `file_ids`). */
 export function setAssistantFiles(db: Db, tenant: string, assistantId: string, fileIds: string[], createdAt: number): void {
-  db.delete(assistantFiles).where(eq(assistantFiles.assistantId, assistantId)).run();
+  // Replacing the list (v1 update with file_ids) keeps cursors into the old one working.
+  const removed = db
+    .delete(assistantFiles)
+    .where(eq(assistantFiles.assistantId, assistantId))
+    .returning(deletedRowFields(LISTED.assistantFiles))
+    .all();
+  rememberDeleted(db, LISTED.assistantFiles, removed);
   for (const fileId of new Set(fileIds)) {
     db.insert(assistantFiles).values({ tenant, assistantId, fileId, createdAt }).run();
   }

@@ -6,6 +6,8 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { listPage, type Page, type PageQuery } from './pagination.js';
+import { deletedRowFields, rememberDeleted } from './deleted-cursors.js';
+import { LISTED } from './lists.js';
 import { assistantFiles, messageFiles, messages } from './schema.js';
 
 export interface AttachedFileRow {
@@ -43,21 +45,19 @@ export function attachAssistantFile(db: Db, tenant: string, assistantId: string,
 }
 
 export function detachAssistantFile(db: Db, assistantId: string, fileId: string): boolean {
-  return (
-    db
+  return db.transaction((tx) => {
+    const rows = tx
       .delete(assistantFiles)
       .where(and(eq(assistantFiles.assistantId, assistantId), eq(assistantFiles.fileId, fileId)))
-      .run().changes > 0
-  );
+      .returning(deletedRowFields(LISTED.assistantFiles))
+      .all();
+    rememberDeleted(tx, LISTED.assistantFiles, rows);
+    return rows.length > 0;
+  });
 }
 
 export function listAssistantFiles(db: Db, assistantId: string, query: PageQuery): Page<AttachedFileRow> {
-  const page = listPage<AssistantFileRow>(
-    db,
-    { table: assistantFiles, seq: assistantFiles.seq, id: assistantFiles.fileId },
-    [[assistantFiles.assistantId, assistantId]],
-    query,
-  );
+  const page = listPage<AssistantFileRow>(db, LISTED.assistantFiles, [[assistantFiles.assistantId, assistantId]], query);
   return { rows: page.rows.map(fromAssistant), hasMore: page.hasMore };
 }
 
@@ -84,12 +84,7 @@ export function findMessageFile(db: Db, messageId: string, fileId: string): Atta
 }
 
 export function listMessageFiles(db: Db, messageId: string, query: PageQuery): Page<AttachedFileRow> {
-  const page = listPage<MessageFileRow>(
-    db,
-    { table: messageFiles, seq: messageFiles.seq, id: messageFiles.fileId },
-    [[messageFiles.messageId, messageId]],
-    query,
-  );
+  const page = listPage<MessageFileRow>(db, LISTED.messageFiles, [[messageFiles.messageId, messageId]], query);
   return { rows: page.rows.map(fromMessage), hasMore: page.hasMore };
 }
 

@@ -6,6 +6,8 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { listPage, type PageQuery } from './pagination.js';
+import { deletedRowFields, rememberDeleted } from './deleted-cursors.js';
+import { LISTED } from './lists.js';
 import { assistantFiles, chunks, fileContents, files, messageFiles, vectorStoreFiles, type FileRow } from './schema.js';
 
 export type NewFile = Omit<FileRow, 'seq'>;
@@ -55,7 +57,7 @@ export function listFiles(db: Db, tenant: string, query: PageQuery & { purpose?:
     [files.tenant, tenant],
     [files.purpose, query.purpose || undefined],
   ] as const;
-  return listPage<FileRow>(db, { table: files, seq: files.seq, id: files.id }, scope, query);
+  return listPage<FileRow>(db, LISTED.files, scope, query);
 }
 
 /**
@@ -75,22 +77,33 @@ export function deleteFile(db: Db, tenant: string, id: string): { deleted: boole
     tx.delete(chunks)
       .where(and(eq(chunks.fileId, id), eq(chunks.tenant, tenant)))
       .run();
-    tx.delete(vectorStoreFiles)
+    // Each list the file leaves remembers where it stood, so cursors into those lists keep working.
+    const inStores = tx
+      .delete(vectorStoreFiles)
       .where(and(eq(vectorStoreFiles.fileId, id), eq(vectorStoreFiles.tenant, tenant)))
-      .run();
+      .returning(deletedRowFields(LISTED.vectorStoreFiles))
+      .all();
+    rememberDeleted(tx, LISTED.vectorStoreFiles, inStores);
     // v1 attachments name the file too: a deleted file leaves no stale `file_ids`.
-    tx.delete(assistantFiles)
+    const onAssistants = tx
+      .delete(assistantFiles)
       .where(and(eq(assistantFiles.fileId, id), eq(assistantFiles.tenant, tenant)))
-      .run();
-    tx.delete(messageFiles)
+      .returning(deletedRowFields(LISTED.assistantFiles))
+      .all();
+    rememberDeleted(tx, LISTED.assistantFiles, onAssistants);
+    const onMessages = tx
+      .delete(messageFiles)
       .where(and(eq(messageFiles.fileId, id), eq(messageFiles.tenant, tenant)))
-      .run();
+      .returning(deletedRowFields(LISTED.messageFiles))
+      .all();
+    rememberDeleted(tx, LISTED.messageFiles, onMessages);
     // file_contents goes with the row (ON DELETE CASCADE).
-    const deleted =
-      tx
-        .delete(files)
-        .where(and(eq(files.id, id), eq(files.tenant, tenant)))
-        .run().changes > 0;
-    return { deleted, detachedFrom: attached };
+    const removed = tx
+      .delete(files)
+      .where(and(eq(files.id, id), eq(files.tenant, tenant)))
+      .returning(deletedRowFields(LISTED.files))
+      .all();
+    rememberDeleted(tx, LISTED.files, removed);
+    return { deleted: removed.length > 0, detachedFrom: attached };
   });
 }

@@ -1,6 +1,8 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { listPage, type PageQuery } from './pagination.js';
+import { deletedRowFields, rememberDeleted } from './deleted-cursors.js';
+import { LISTED } from './lists.js';
 import { messageFiles, messages, type MessageRow } from './schema.js';
 
 export type NewMessage = Omit<MessageRow, 'seq'>;
@@ -26,12 +28,15 @@ export function updateMessage(db: Db, id: string, changes: Partial<NewMessage>):
 }
 
 export function deleteMessage(db: Db, tenant: string, threadId: string, id: string): boolean {
-  return (
-    db
+  return db.transaction((tx) => {
+    const rows = tx
       .delete(messages)
       .where(and(eq(messages.id, id), eq(messages.threadId, threadId), eq(messages.tenant, tenant)))
-      .run().changes > 0
-  );
+      .returning(deletedRowFields(LISTED.messages))
+      .all();
+    rememberDeleted(tx, LISTED.messages, rows);
+    return rows.length > 0;
+  });
 }
 
 export function listMessages(db: Db, tenant: string, threadId: string, query: PageQuery & { run_id?: string }) {
@@ -40,7 +45,7 @@ export function listMessages(db: Db, tenant: string, threadId: string, query: Pa
     [messages.tenant, tenant],
     [messages.runId, query.run_id || undefined],
   ] as const;
-  return listPage<MessageRow>(db, { table: messages, seq: messages.seq, id: messages.id }, scope, query);
+  return listPage<MessageRow>(db, LISTED.messages, scope, query);
 }
 
 /** Every message of a thread, oldest first (the prompt the "model" sees). */

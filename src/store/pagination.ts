@@ -5,9 +5,10 @@
  * a stable order, and each page is one indexed range query.
  */
 import { and, asc, desc, eq, getTableName, gt, lt, sql, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { invalidParam } from '../http/errors.js';
 import { preparedQuery, type Db, type PreparedQuery } from './database.js';
+import { deletedPosition, type ListedTable } from './deleted-cursors.js';
 
 export interface PageQuery {
   limit?: number;
@@ -21,11 +22,8 @@ export interface Page<Row> {
   hasMore: boolean;
 }
 
-export interface PagedTable {
-  table: SQLiteTable;
-  seq: SQLiteColumn;
-  id: SQLiteColumn;
-}
+/** A listed table (src/store/deleted-cursors.ts); every list's is in src/store/lists.ts. */
+export type PagedTable = ListedTable;
 
 /**
  * The rows a list covers: `column = value` for each pair. A pair whose value is undefined is left out,
@@ -95,8 +93,13 @@ function cursorSeq(db: Db, source: PagedTable, scope: ListScope, id: string, par
         .prepare() as unknown as PreparedQuery<{ seq: number }>,
   );
   const row = lookup.get({ ...values, id });
-  if (!row) throw invalidParam(param, `No object found with id '${id}' in this list.`);
-  return row.seq;
+  if (row) return row.seq;
+  // A deleted object keeps its place: the page after it is the one that followed it.
+  const owner = scope.find(([column]) => column === source.owner)?.[1];
+  const position = owner === undefined ? undefined : deletedPosition(db, source, String(owner), id);
+  if (position !== undefined) return position;
+  // An id that was never in this list (or whose deletion is too old to be remembered).
+  throw invalidParam(param, `No object found with id '${id}' in this list.`);
 }
 
 /** The list envelope: `{"object":"list","data",first_id,last_id,has_more}`; ids are null on an empty page. */

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import { ACTIVE_STATUSES, TERMINAL_STATUSES } from '../engine/state-machine.js';
 import { preparedQuery, type Db, type PreparedQuery } from './database.js';
 import { listPage, type PageQuery } from './pagination.js';
+import { LISTED } from './lists.js';
 import { messages, runs, runSteps, type RunRow, type RunStepRow } from './schema.js';
 
 export type NewRun = Omit<RunRow, 'seq'>;
@@ -46,7 +47,7 @@ export function findActiveRun(db: Db, threadId: string): RunRow | undefined {
 export function listRuns(db: Db, tenant: string, threadId: string, query: PageQuery) {
   return listPage<RunRow>(
     db,
-    { table: runs, seq: runs.seq, id: runs.id },
+    LISTED.runs,
     [
       [runs.threadId, threadId],
       [runs.tenant, tenant],
@@ -88,7 +89,7 @@ export function stepsOfRun(db: Db, runId: string): RunStepRow[] {
 export function listSteps(db: Db, tenant: string, runId: string, query: PageQuery) {
   return listPage<RunStepRow>(
     db,
-    { table: runSteps, seq: runSteps.seq, id: runSteps.id },
+    LISTED.runSteps,
     [
       [runSteps.runId, runId],
       [runSteps.tenant, tenant],

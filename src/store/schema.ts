@@ -274,6 +274,26 @@ export const messageFiles = sqliteTable(
   (t) => [uniqueIndex('message_files_pair').on(t.messageId, t.fileId)],
 );
 
+/**
+ * Where deleted objects stood in their lists, so a cursor naming one keeps its place (the clean-up
+ * loop "list, delete each" pages with `after` = the last id of a page it has just deleted).
+ * `list` is the listed table, `owner` the value of the column that names the list the row was in
+ * (its tenant, thread, run, vector store, assistant or message), `position` its `seq` there.
+ * Written in the transaction of the delete (src/store/deleted-cursors.ts), capped in size.
+ */
+export const deletedCursors = sqliteTable(
+  'deleted_cursors',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    tenant: text('tenant').notNull(),
+    list: text('list').notNull(),
+    owner: text('owner').notNull(),
+    id: text('id').notNull(),
+    position: integer('position').notNull(),
+  },
+  (t) => [uniqueIndex('deleted_cursors_key').on(t.list, t.owner, t.id)],
+);
+
 /** Key-value state that must survive a restart (the virtual clock's offset, ...). */
 export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),

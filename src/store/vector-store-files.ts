@@ -5,6 +5,8 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { listPage, type PageQuery } from './pagination.js';
+import { deletedRowFields, rememberDeleted } from './deleted-cursors.js';
+import { LISTED } from './lists.js';
 import { chunks, vectorStoreFileBatches, vectorStoreFiles, type VectorStoreFileBatchRow, type VectorStoreFileRow } from './schema.js';
 import { addCount, emptyCounts, type FileCounts, type VectorStoreFileStatus } from './vector-stores.js';
 
@@ -60,7 +62,9 @@ export function detachFile(db: Db, key: StoreFileKey): boolean {
     db.delete(chunks)
       .where(and(eq(chunks.vectorStoreId, key.vectorStoreId), eq(chunks.fileId, key.fileId), eq(chunks.tenant, key.tenant)))
       .run();
-    return db.delete(vectorStoreFiles).where(storeFileWhere(key)).run().changes > 0;
+    const rows = db.delete(vectorStoreFiles).where(storeFileWhere(key)).returning(deletedRowFields(LISTED.vectorStoreFiles)).all();
+    rememberDeleted(db, LISTED.vectorStoreFiles, rows);
+    return rows.length > 0;
   });
 }
 
@@ -76,12 +80,7 @@ export function listStoreFiles(db: Db, tenant: string, vectorStoreId: string, fi
     [vectorStoreFiles.status, filter.status || undefined],
     [vectorStoreFiles.batchId, filter.batchId || undefined],
   ] as const;
-  return listPage<VectorStoreFileRow>(
-    db,
-    { table: vectorStoreFiles, seq: vectorStoreFiles.seq, id: vectorStoreFiles.fileId },
-    scope,
-    query,
-  );
+  return listPage<VectorStoreFileRow>(db, LISTED.vectorStoreFiles, scope, query);
 }
 
 /** The attributes of every file of a store (attribute filters are evaluated on them). */

@@ -7,6 +7,8 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { listPage, type PageQuery } from './pagination.js';
+import { deletedRowFields, rememberDeleted } from './deleted-cursors.js';
+import { LISTED } from './lists.js';
 import { vectorStoreFiles, vectorStores, type VectorStoreRow } from './schema.js';
 
 export type NewVectorStore = Omit<VectorStoreRow, 'seq'>;
@@ -54,21 +56,19 @@ export function updateVectorStore(db: Db, tenant: string, id: string, changes: P
 
 /** Deletes the store; its files, batches and chunks go with it (ON DELETE CASCADE). */
 export function deleteVectorStore(db: Db, tenant: string, id: string): boolean {
-  return (
-    db
+  return db.transaction((tx) => {
+    const rows = tx
       .delete(vectorStores)
       .where(and(eq(vectorStores.id, id), eq(vectorStores.tenant, tenant)))
-      .run().changes > 0
-  );
+      .returning(deletedRowFields(LISTED.vectorStores))
+      .all();
+    rememberDeleted(tx, LISTED.vectorStores, rows);
+    return rows.length > 0;
+  });
 }
 
 export function listVectorStores(db: Db, tenant: string, query: PageQuery) {
-  return listPage<VectorStoreRow>(
-    db,
-    { table: vectorStores, seq: vectorStores.seq, id: vectorStores.id },
-    [[vectorStores.tenant, tenant]],
-    query,
-  );
+  return listPage<VectorStoreRow>(db, LISTED.vectorStores, [[vectorStores.tenant, tenant]], query);
 }
 
 /**
