@@ -42,6 +42,11 @@ export function generateValue(schema: Record<string, unknown>, name = 'value'): 
   return structuredClone(value);
 }
 
+/** Forgets the values kept per schema (tests check that a fresh generation gives the same value). */
+export function forgetGeneratedValues(): void {
+  cache.clear();
+}
+
 function generateUncached(root: Schema, name: string, seed: number): unknown {
   const validator = new SchemaValidator(root);
   const first = new ValueGenerator(root, validator, seededRandom(seed), false).generate(name);

@@ -188,7 +188,9 @@ export class ValueGenerator {
       const parts = merged.itemParts[i] ?? merged.restItemParts;
       let item: unknown;
       for (let attempt = 0; attempt < (merged.uniqueItems ? UNIQUE_TRIES : 1); attempt++) {
-        item = this.value(parts, name, { ...state, depth: state.depth + 1, variant: state.variant + i + attempt * count });
+        // Items differ from each other only where they must (uniqueItems): else each is the best value.
+        const variant = merged.uniqueItems ? state.variant + i + attempt * count : state.variant;
+        item = this.value(parts, name, { ...state, depth: state.depth + 1, variant });
         if (!seen.has(stableStringify(item))) break;
       }
       seen.add(stableStringify(item));

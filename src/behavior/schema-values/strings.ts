@@ -60,6 +60,11 @@ export function stringCandidates(schema: Schema, name: string, variant: number, 
   if (format !== undefined) samples.push(...formatVariants(schema.format!, format, min, variant));
   const named = NAME_SAMPLES.find(([re]) => re.test(name))?.[1] ?? 'example';
   samples.push(fit(variant === 0 ? named : `${named} ${variant + 1}`));
+  // A variant the schema refuses falls back to the plain samples (unique or not, a valid value).
+  if (variant > 0) {
+    if (format !== undefined) samples.push(...formatVariants(schema.format!, format, min, 0));
+    samples.push(fit(named));
+  }
   const drawn: string[] = [];
   for (const pattern of schema.patterns ?? []) drawn.push(...drawFromPattern(pattern, min, max, random));
   drawn.push(...drawPlain(min, max, variant, random));
@@ -97,6 +102,8 @@ function formatVariants(format: string, sample: string, min: number, variant: nu
       return [`00000000-0000-4000-8000-${String(variant).padStart(12, '0')}`];
     case 'ipv4':
       return [`192.0.2.${(variant % 254) + 1}`];
+    case 'time':
+      return [`12:${String(Math.floor(variant / 60) % 60).padStart(2, '0')}:${String(variant % 60).padStart(2, '0')}Z`];
     default:
       return [variant > 0 ? `${sample}${suffix}` : sample];
   }
