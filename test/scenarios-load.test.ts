@@ -119,7 +119,7 @@ describe('errors name the file, the line and the problem', () => {
       'a turn with no kind',
       'scenarios:\n  - name: a\n    turns:\n      - delay_ms: 5\n',
       4,
-      "needs one of 'text', 'tool_calls', 'fail', 'incomplete'",
+      "needs one of 'text', 'json', 'tool_calls', 'fail', 'incomplete'",
     ],
     [
       'bad enum value',

@@ -17,7 +17,7 @@ const addFormats = addFormatsModule.default;
 
 type JsonSchema = Record<string, unknown>;
 
-const RUNS = Number(process.env.SCHEMA_PROPERTY_RUNS ?? 150);
+const RUNS = Number(process.env.SCHEMA_PROPERTY_RUNS ?? 100);
 const SEED = process.env.SCHEMA_PROPERTY_SEED === undefined ? undefined : Number(process.env.SCHEMA_PROPERTY_SEED);
 
 // ---- leaves -----------------------------------------------------------------------------------------

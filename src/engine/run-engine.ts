@@ -56,7 +56,7 @@ import {
 } from '../store/schema.js';
 import { findThread } from '../store/threads.js';
 import { newId } from '../util/ids.js';
-import { textDeltas, toolCallDeltas, type MessageDelta, type StreamedCall } from './deltas.js';
+import { splitJson, textDeltas, toolCallDeltas, type MessageDelta, type StreamedCall } from './deltas.js';
 import { lastUserMessage, promptMessages, promptTokens } from './prompt.js';
 import { assertTransition, CANCELLABLE_STATUSES, isActive, isTerminal, type RunStatus } from './state-machine.js';
 
@@ -463,7 +463,12 @@ export class RunEngine {
     plan.annotations = kept;
     plan.truncated = truncated;
     const words = plan.action.stream?.chunk_tokens ?? this.ctx.config.streamChunkTokens;
-    plan.deltas = textDeltas(text, kept, words).map((delta) => ({ event: 'thread.message.delta' as const, delta }));
+    // A JSON reply has few spaces: it is streamed in small fragments, as tool arguments are.
+    const json = plan.action.kind === 'text' && plan.action.format === 'json';
+    plan.deltas = textDeltas(text, kept, words, json ? (t, n) => splitJson(t, 8 * n) : undefined).map((delta) => ({
+      event: 'thread.message.delta' as const,
+      delta,
+    }));
     this.publishStep(run, 'thread.run.step.created', step);
     this.publishStep(run, 'thread.run.step.in_progress', step);
     this.publishMessage(run, 'thread.message.created', message);
