@@ -22,7 +22,15 @@ const SEED = process.env.SCHEMA_PROPERTY_SEED === undefined ? undefined : Number
 
 // ---- leaves -----------------------------------------------------------------------------------------
 
-const PATTERNS = ['^[A-Z]{3}-\\d{4}$', '^\\d{5}$', '^[a-z]+_[0-9]{2}$', '^(red|green|blue)$', '^#[0-9a-fA-F]{6}$', '^\\+?[1-9]\\d{6,12}$', 'ab+c'];
+const PATTERNS = [
+  '^[A-Z]{3}-\\d{4}$',
+  '^\\d{5}$',
+  '^[a-z]+_[0-9]{2}$',
+  '^(red|green|blue)$',
+  '^#[0-9a-fA-F]{6}$',
+  '^\\+?[1-9]\\d{6,12}$',
+  'ab+c',
+];
 const FORMATS = ['date', 'date-time', 'time', 'duration', 'email', 'uri', 'uuid', 'hostname', 'ipv4', 'ipv6'];
 const NAMES = ['city', 'name', 'country', 'query', 'lang', 'currency', 'note', 'id', 'value', 'label', 'a b/c~d'];
 
@@ -36,17 +44,33 @@ const plainString = fc
 const patterned = fc.constantFrom(...PATTERNS).map((pattern): JsonSchema => ({ type: 'string', pattern }));
 const formatted = fc.constantFrom(...FORMATS).map((format): JsonSchema => ({ type: 'string', format }));
 const longEmail = fc.integer({ min: 17, max: 40 }).map((minLength): JsonSchema => ({ type: 'string', format: 'email', minLength }));
-const stringEnum = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 4 }).map((e): JsonSchema => ({ type: 'string', enum: e }));
+const stringEnum = fc
+  .uniqueArray(fc.string({ minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 4 })
+  .map((e): JsonSchema => ({ type: 'string', enum: e }));
 
 const integer = fc
-  .record({ min: fc.option(fc.integer({ min: -50, max: 50 }), { nil: undefined }), width: fc.integer({ min: 5, max: 60 }), m: fc.constantFrom(undefined, 1, 2, 3, 5), exclusive: fc.boolean() })
+  .record({
+    min: fc.option(fc.integer({ min: -50, max: 50 }), { nil: undefined }),
+    width: fc.integer({ min: 5, max: 60 }),
+    m: fc.constantFrom(undefined, 1, 2, 3, 5),
+    exclusive: fc.boolean(),
+  })
   .map(({ min, width, m, exclusive }): JsonSchema => ({
     type: 'integer',
-    ...(min !== undefined ? (exclusive ? { exclusiveMinimum: min, maximum: min + width } : { minimum: min, exclusiveMaximum: min + width }) : {}),
+    ...(min !== undefined
+      ? exclusive
+        ? { exclusiveMinimum: min, maximum: min + width }
+        : { minimum: min, exclusiveMaximum: min + width }
+      : {}),
     ...(m ? { multipleOf: m } : {}),
   }));
 const number = fc
-  .record({ min: fc.double({ min: -100, max: 100, noNaN: true }), width: fc.double({ min: 2, max: 50, noNaN: true }), m: fc.constantFrom(undefined, 0.5, 0.25), exclusive: fc.boolean() })
+  .record({
+    min: fc.double({ min: -100, max: 100, noNaN: true }),
+    width: fc.double({ min: 2, max: 50, noNaN: true }),
+    m: fc.constantFrom(undefined, 0.5, 0.25),
+    exclusive: fc.boolean(),
+  })
   .map(({ min, width, m, exclusive }): JsonSchema => ({
     type: 'number',
     ...(exclusive ? { exclusiveMinimum: min, exclusiveMaximum: min + width } : { minimum: min, maximum: min + width }),
@@ -73,13 +97,33 @@ const distinctItems: fc.Arbitrary<JsonSchema> = fc.oneof(
   fc.constantFrom(...PATTERNS.slice(0, 3)).map((pattern): JsonSchema => ({ type: 'string', pattern })),
   fc.constantFrom('email', 'uuid', 'date', 'ipv4').map((format): JsonSchema => ({ type: 'string', format })),
   fc.integer({ min: -20, max: 20 }).map((minimum): JsonSchema => ({ type: 'integer', minimum, maximum: minimum + 30 })),
-  fc.constant({ type: 'object', properties: { name: { type: 'string' }, n: { type: 'integer' } }, required: ['name', 'n'], additionalProperties: false }),
+  fc.constant({
+    type: 'object',
+    properties: { name: { type: 'string' }, n: { type: 'integer' } },
+    required: ['name', 'n'],
+    additionalProperties: false,
+  }),
 );
 
 // ---- composites -------------------------------------------------------------------------------------
 
-const { schema } = fc.letrec<{ schema: JsonSchema; object: JsonSchema; array: JsonSchema; anyOf: JsonSchema; allOf: JsonSchema; ref: JsonSchema }>((tie) => ({
-  schema: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('object'), tie('array'), tie('anyOf'), tie('allOf'), tie('ref')),
+const { schema } = fc.letrec<{
+  schema: JsonSchema;
+  object: JsonSchema;
+  array: JsonSchema;
+  anyOf: JsonSchema;
+  allOf: JsonSchema;
+  ref: JsonSchema;
+}>((tie) => ({
+  schema: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    tie('object'),
+    tie('array'),
+    tie('anyOf'),
+    tie('allOf'),
+    tie('ref'),
+  ),
   object: fc
     .record({
       properties: fc.dictionary(fc.constantFrom(...NAMES), tie('schema'), { maxKeys: 4 }),
@@ -94,8 +138,15 @@ const { schema } = fc.letrec<{ schema: JsonSchema; object: JsonSchema; array: Js
   array: fc.oneof(
     fc
       .record({ items: tie('schema'), min: fc.nat(3), extra: fc.option(fc.nat(3), { nil: undefined }) })
-      .map(({ items, min, extra }): JsonSchema => ({ type: 'array', items, minItems: min, ...(extra !== undefined ? { maxItems: min + extra } : {}) })),
-    fc.record({ items: distinctItems, min: fc.integer({ min: 2, max: 5 }) }).map(({ items, min }): JsonSchema => ({ type: 'array', items, minItems: min, uniqueItems: true })),
+      .map(({ items, min, extra }): JsonSchema => ({
+        type: 'array',
+        items,
+        minItems: min,
+        ...(extra !== undefined ? { maxItems: min + extra } : {}),
+      })),
+    fc
+      .record({ items: distinctItems, min: fc.integer({ min: 2, max: 5 }) })
+      .map(({ items, min }): JsonSchema => ({ type: 'array', items, minItems: min, uniqueItems: true })),
   ),
   anyOf: fc
     .record({ branches: fc.array(tie('schema'), { minLength: 1, maxLength: 3 }), oneOf: fc.boolean() })
@@ -110,17 +161,20 @@ const { schema } = fc.letrec<{ schema: JsonSchema; object: JsonSchema; array: Js
           }
         : { anyOf: branches },
     ),
-  allOf: fc
-    .record({ a: tie('object'), b: tie('object'), bound: integer })
-    .map(({ a, b, bound }): JsonSchema => ({
-      allOf: [
-        open(a),
-        // Keys of b that a also has are renamed: two unrelated schemas for one key may contradict.
-        open(renameShared(b, a)),
-        { properties: { bounded: bound }, required: ['bounded'] },
-      ],
-    })),
-  ref: tie('schema').map((target): JsonSchema => ({ type: 'object', properties: { item: { $ref: '#/$defs/target' } }, required: ['item'], $defs: { target } })),
+  allOf: fc.record({ a: tie('object'), b: tie('object'), bound: integer }).map(({ a, b, bound }): JsonSchema => ({
+    allOf: [
+      open(a),
+      // Keys of b that a also has are renamed: two unrelated schemas for one key may contradict.
+      open(renameShared(b, a)),
+      { properties: { bounded: bound }, required: ['bounded'] },
+    ],
+  })),
+  ref: tie('schema').map((target): JsonSchema => ({
+    type: 'object',
+    properties: { item: { $ref: '#/$defs/target' } },
+    required: ['item'],
+    $defs: { target },
+  })),
 }));
 
 function renameShared(b: JsonSchema, a: JsonSchema): JsonSchema {
@@ -192,14 +246,25 @@ const recursive: fc.Arbitrary<JsonSchema> = leaf.chain((value) =>
       type: 'object',
       properties: { head: { $ref: '#/$defs/link' } },
       required: ['head'],
-      $defs: { link: { type: 'object', properties: { value, next: { oneOf: [{ $ref: '#/$defs/link' }, { type: 'null' }] } }, required: ['value', 'next'] } },
+      $defs: {
+        link: {
+          type: 'object',
+          properties: { value, next: { oneOf: [{ $ref: '#/$defs/link' }, { type: 'null' }] } },
+          required: ['value', 'next'],
+        },
+      },
     },
   ),
 );
 
 /** Root schemas as functions take them: an object. */
 const rootSchema: fc.Arbitrary<JsonSchema> = fc.oneof(
-  { weight: 3, arbitrary: schema.map((s): JsonSchema => hoistDefs({ type: 'object', properties: { answer: s }, required: ['answer'], additionalProperties: false })) },
+  {
+    weight: 3,
+    arbitrary: schema.map((s): JsonSchema =>
+      hoistDefs({ type: 'object', properties: { answer: s }, required: ['answer'], additionalProperties: false }),
+    ),
+  },
   { weight: 2, arbitrary: schema.filter((s) => s.type === 'object').map(hoistDefs) },
   { weight: 1, arbitrary: recursive },
 );

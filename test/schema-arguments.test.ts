@@ -94,7 +94,10 @@ const SCHEMAS: Record<string, object> = {
   },
   pattern: {
     type: 'object',
-    properties: { flight: { type: 'string', pattern: '^[A-Z]{3}-\\d{4}$' }, sku: { type: 'string', pattern: '^SKU_[0-9a-f]{6}$', maxLength: 10 } },
+    properties: {
+      flight: { type: 'string', pattern: '^[A-Z]{3}-\\d{4}$' },
+      sku: { type: 'string', pattern: '^SKU_[0-9a-f]{6}$', maxLength: 10 },
+    },
     required: ['flight', 'sku'],
   },
   allOf: {
@@ -154,9 +157,11 @@ describe('schema-driven arguments', () => {
 
   it('keeps the name-aware samples where the schema allows them', () => {
     expect(generateArguments(SCHEMAS.refDefs)).toMatchObject({ shipping: { city: 'Paris' }, billing: { city: 'Paris' } });
-    expect(generateArguments({ type: 'object', properties: { country: { type: 'string', maxLength: 3 } }, required: ['country'] })).toEqual({
-      country: 'Fra',
-    });
+    expect(generateArguments({ type: 'object', properties: { country: { type: 'string', maxLength: 3 } }, required: ['country'] })).toEqual(
+      {
+        country: 'Fra',
+      },
+    );
   });
 
   it('gives recursive schemas a bounded depth', () => {

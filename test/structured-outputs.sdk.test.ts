@@ -150,7 +150,9 @@ describe.each(SDKS)('structured outputs through $name', ({ make, name }) => {
     const open = { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] };
     const partial = {
       type: 'object',
-      properties: { a: { type: 'object', properties: { b: { type: 'string' }, c: { type: 'string' } }, required: ['b'], additionalProperties: false } },
+      properties: {
+        a: { type: 'object', properties: { b: { type: 'string' }, c: { type: 'string' } }, required: ['b'], additionalProperties: false },
+      },
       required: ['a'],
       additionalProperties: false,
     };
@@ -173,9 +175,9 @@ describe.each(SDKS)('structured outputs through $name', ({ make, name }) => {
       "Invalid schema for response_format 'answer': In context=('properties', 'a'), 'required' is required to be supplied and to be an array including every key in properties. Missing 'c'.",
     );
     const thread = await sdk.createThread();
-    expect(await refused(sdk.createRun(thread.id, { assistant_id: assistant.id, response_format: format({ type: 'array', items: {} }) }))).toBe(
-      `Invalid schema for response_format 'answer': schema must be a JSON Schema of 'type: "object"', got 'type: "array"'.`,
-    );
+    expect(
+      await refused(sdk.createRun(thread.id, { assistant_id: assistant.id, response_format: format({ type: 'array', items: {} }) })),
+    ).toBe(`Invalid schema for response_format 'answer': schema must be a JSON Schema of 'type: "object"', got 'type: "array"'.`);
     // Not strict: the same schema is accepted, and the reply still validates against it.
     const lax = await sdk.createAndPoll(thread.id, {
       assistant_id: assistant.id,

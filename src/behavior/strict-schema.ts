@@ -41,7 +41,8 @@ function firstProblem(node: unknown, path: string[]): string | undefined {
     }
   }
   const children: [string[], unknown][] = [];
-  for (const [key, value] of Object.entries(isObject(schema.properties) ? schema.properties : {})) children.push([['properties', key], value]);
+  for (const [key, value] of Object.entries(isObject(schema.properties) ? schema.properties : {}))
+    children.push([['properties', key], value]);
   if (isObject(schema.items)) children.push([['items'], schema.items]);
   for (const keyword of ['anyOf', 'allOf', 'oneOf']) {
     const list = schema[keyword];

@@ -18,7 +18,10 @@ export type JsonFormat = { type: 'json_schema'; name: string; schema: Record<str
 
 /** The run's response_format when it asks for JSON; undefined for `auto` and `text`. */
 export function jsonFormatOf(responseFormat: unknown): JsonFormat | undefined {
-  const f = responseFormat as { type?: unknown; json_schema?: { name?: string; schema?: Record<string, unknown>; strict?: boolean | null } } | null;
+  const f = responseFormat as {
+    type?: unknown;
+    json_schema?: { name?: string; schema?: Record<string, unknown>; strict?: boolean | null };
+  } | null;
   if (f?.type === 'json_object') return { type: 'json_object' };
   if (f?.type === 'json_schema' && f.json_schema) {
     return {
@@ -34,7 +37,8 @@ export function jsonFormatOf(responseFormat: unknown): JsonFormat | undefined {
 
 /** The default reply of a run that asks for JSON. */
 export function structuredReply(input: TurnInput, format: JsonFormat): TurnAction {
-  if (format.type === 'json_schema') return { kind: 'text', format: 'json', text: JSON.stringify(generateValue(format.schema, format.name)) };
+  if (format.type === 'json_schema')
+    return { kind: 'text', format: 'json', text: JSON.stringify(generateValue(format.schema, format.name)) };
   const outputs = input.turn > 0 ? input.toolOutputs.map((o) => o.output) : [];
   const body = { message: input.lastUserMessage, ...(outputs.length > 0 ? { tool_outputs: outputs } : {}) };
   return { kind: 'text', format: 'json', text: JSON.stringify(body) };

@@ -7,7 +7,16 @@
  */
 import type { Random } from '../../admin/prng.js';
 import { numberCandidates } from './numbers.js';
-import { childPointer, isSchemaObject, mergeParts, resolvePointer, stableStringify, type Merged, type Part, type Schema } from './schema.js';
+import {
+  childPointer,
+  isSchemaObject,
+  mergeParts,
+  resolvePointer,
+  stableStringify,
+  type Merged,
+  type Part,
+  type Schema,
+} from './schema.js';
 import { stringCandidates } from './strings.js';
 import type { SchemaValidator } from './validator.js';
 
@@ -52,7 +61,9 @@ export class ValueGenerator {
     const flat = expanded.parts;
     const inner = expanded.state;
     const pointers = flat.map((p) => p.pointer);
-    const choice = flat.find((p) => (Array.isArray(p.schema.anyOf) && p.schema.anyOf.length > 0) || (Array.isArray(p.schema.oneOf) && p.schema.oneOf.length > 0));
+    const choice = flat.find(
+      (p) => (Array.isArray(p.schema.anyOf) && p.schema.anyOf.length > 0) || (Array.isArray(p.schema.oneOf) && p.schema.oneOf.length > 0),
+    );
     if (choice) return this.chooseBranch(flat, choice, name, inner, pointers);
     const merged = mergeParts(flat);
     const accept = (candidate: unknown) => this.validator.check(pointers, candidate);
@@ -114,7 +125,12 @@ export class ValueGenerator {
     const isNull = (b: Part) => b.schema.type === 'null';
     const refersOut = (b: Part) => stableStringify(b.schema).includes('"$ref"');
     let ordered = [...branches.filter((b) => !isNull(b)), ...branches.filter(isNull)];
-    if (state.minimal) ordered = [...branches.filter(isNull), ...branches.filter((b) => !isNull(b) && !refersOut(b)), ...branches.filter((b) => !isNull(b) && refersOut(b))];
+    if (state.minimal)
+      ordered = [
+        ...branches.filter(isNull),
+        ...branches.filter((b) => !isNull(b) && !refersOut(b)),
+        ...branches.filter((b) => !isNull(b) && refersOut(b)),
+      ];
     ordered = this.order(ordered);
     let first: unknown;
     for (const [i, branch] of ordered.entries()) {

@@ -21,7 +21,8 @@ export function numberCandidates(schema: Schema, integer: boolean, variant: numb
   const first = snapped(start);
   out.push(first + variant * step, first - variant * step);
   if (schema.multipleOf) out.push(snap(start, schema.multipleOf, integer, 'up'), snap(high ?? start, schema.multipleOf, integer, 'down'));
-  if (low !== undefined && high !== undefined) out.push(snapped(low + ((high - low) * (variant + 1)) / (variant + 2)), snapped((low + high) / 2));
+  if (low !== undefined && high !== undefined)
+    out.push(snapped(low + ((high - low) * (variant + 1)) / (variant + 2)), snapped((low + high) / 2));
   if (high !== undefined) out.push(integer ? Math.floor(high) : high);
   out.push(0, 1, -1);
   return out.map(tidy).filter((n) => Number.isFinite(n) && (!integer || Number.isInteger(n)));
@@ -29,11 +30,14 @@ export function numberCandidates(schema: Schema, integer: boolean, variant: numb
 
 /** The closed interval the value must lie in (exclusive bounds moved inwards a little). */
 function bounds(schema: Schema, integer: boolean): { low?: number; high?: number } {
-  const nudge = (x: number, up: boolean) => (integer ? (up ? Math.floor(x) + 1 : Math.ceil(x) - 1) : x + (up ? 1 : -1) * Math.max(Math.abs(x) * 1e-9, 1e-6));
+  const nudge = (x: number, up: boolean) =>
+    integer ? (up ? Math.floor(x) + 1 : Math.ceil(x) - 1) : x + (up ? 1 : -1) * Math.max(Math.abs(x) * 1e-9, 1e-6);
   let low = schema.minimum;
-  if (schema.exclusiveMinimum !== undefined && (low === undefined || schema.exclusiveMinimum >= low)) low = nudge(schema.exclusiveMinimum, true);
+  if (schema.exclusiveMinimum !== undefined && (low === undefined || schema.exclusiveMinimum >= low))
+    low = nudge(schema.exclusiveMinimum, true);
   let high = schema.maximum;
-  if (schema.exclusiveMaximum !== undefined && (high === undefined || schema.exclusiveMaximum <= high)) high = nudge(schema.exclusiveMaximum, false);
+  if (schema.exclusiveMaximum !== undefined && (high === undefined || schema.exclusiveMaximum <= high))
+    high = nudge(schema.exclusiveMaximum, false);
   if (!integer && low !== undefined && high !== undefined && low > high) {
     // A very narrow open interval: its middle.
     const mid = ((schema.exclusiveMinimum ?? schema.minimum ?? 0) + (schema.exclusiveMaximum ?? schema.maximum ?? 0)) / 2;

@@ -40,10 +40,7 @@ export interface Part {
 
 /** The pointer of a child: `pointer/segment`, the segment escaped for JSON Pointer and for a URI. */
 export function childPointer(pointer: string, ...segments: (string | number)[]): string {
-  return segments.reduce<string>(
-    (p, s) => `${p}/${encodeURIComponent(String(s).replace(/~/g, '~0').replace(/\//g, '~1'))}`,
-    pointer,
-  );
+  return segments.reduce<string>((p, s) => `${p}/${encodeURIComponent(String(s).replace(/~/g, '~0').replace(/\//g, '~1'))}`, pointer);
 }
 
 export function isSchemaObject(value: unknown): value is Schema {
@@ -97,9 +94,9 @@ export function mergeParts(parts: Part[]): Merged {
       merged.types =
         merged.types === undefined
           ? types
-          : merged.types.filter((t) => types.includes(t) || (t === 'integer' && types.includes('number'))).concat(
-              merged.types.includes('number') && types.includes('integer') && !merged.types.includes('integer') ? ['integer'] : [],
-            );
+          : merged.types
+              .filter((t) => types.includes(t) || (t === 'integer' && types.includes('number')))
+              .concat(merged.types.includes('number') && types.includes('integer') && !merged.types.includes('integer') ? ['integer'] : []);
     }
     if (s.enum !== undefined) {
       const values = s.enum;
@@ -119,7 +116,8 @@ export function mergeParts(parts: Part[]): Merged {
     merged.maxItems = min(merged.maxItems, s.maxItems);
     merged.minProperties = max(merged.minProperties, s.minProperties);
     if (s.uniqueItems === true) merged.uniqueItems = true;
-    if (Array.isArray(s.required)) merged.required = [...new Set([...(merged.required ?? []), ...s.required.filter((r) => typeof r === 'string')])];
+    if (Array.isArray(s.required))
+      merged.required = [...new Set([...(merged.required ?? []), ...s.required.filter((r) => typeof r === 'string')])];
     if (isSchemaObject(s.properties)) {
       merged.properties ??= {};
       for (const [key, value] of Object.entries(s.properties)) {
@@ -168,7 +166,7 @@ function lcm(a: number | undefined, b: number): number {
   const x = Math.round(a * scale);
   const y = Math.round(b * scale);
   const gcd = (p: number, q: number): number => (q === 0 ? p : gcd(q, p % q));
-  return (x / gcd(x, y)) * y / scale;
+  return ((x / gcd(x, y)) * y) / scale;
 }
 
 function decimals(n: number): number {
