@@ -299,4 +299,43 @@ describe('generated values over generated schemas (fast-check)', () => {
       { numRuns: Math.ceil(RUNS / 2), ...(SEED !== undefined ? { seed: SEED } : {}) },
     );
   });
+
+  it("never throw, whatever JSON is sent as a schema (a response_format schema is the caller's)", () => {
+    const keyword = fc.constantFrom(
+      'type',
+      'properties',
+      'required',
+      'items',
+      'enum',
+      'const',
+      'pattern',
+      'format',
+      'minimum',
+      'maxLength',
+      'minItems',
+      'uniqueItems',
+      'anyOf',
+      'oneOf',
+      'allOf',
+      '$ref',
+      '$defs',
+      'additionalProperties',
+      'multipleOf',
+    );
+    const junk = fc.letrec<{ node: unknown }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        fc.jsonValue({ maxDepth: 2 }),
+        fc.dictionary(keyword, tie('node'), { maxKeys: 5 }),
+        fc.array(tie('node'), { maxLength: 3 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(fc.dictionary(keyword, junk, { maxKeys: 6 }), (root) => {
+        expect(() => generateValue(root)).not.toThrow();
+        expect(() => generateArguments(root)).not.toThrow();
+      }),
+      { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}) },
+    );
+  });
 });

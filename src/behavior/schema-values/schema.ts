@@ -87,7 +87,8 @@ export function mergeParts(parts: Part[]): Merged {
   const merged: Merged = { propertyParts: new Map(), itemParts: [], restItemParts: [], additionalParts: [], closed: false };
   const max = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
   const min = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
-  for (const { schema: s, pointer } of parts) {
+  for (const { schema: raw, pointer } of parts) {
+    const s = numbersOnly(raw);
     if (s.type !== undefined) {
       const types = Array.isArray(s.type) ? s.type : [s.type];
       // `integer` is a `number`: their intersection is `integer`.
@@ -98,12 +99,12 @@ export function mergeParts(parts: Part[]): Merged {
               .filter((t) => types.includes(t) || (t === 'integer' && types.includes('number')))
               .concat(merged.types.includes('number') && types.includes('integer') && !merged.types.includes('integer') ? ['integer'] : []);
     }
-    if (s.enum !== undefined) {
+    if (Array.isArray(s.enum)) {
       const values = s.enum;
       merged.enum = merged.enum === undefined ? [...values] : merged.enum.filter((v) => values.some((w) => sameJson(v, w)));
     }
     if (s.const !== undefined) merged.const = s.const;
-    if (s.format !== undefined) merged.format ??= s.format;
+    if (typeof s.format === 'string') merged.format ??= s.format;
     if (typeof s.pattern === 'string') merged.patterns = [...(merged.patterns ?? []), s.pattern];
     merged.minimum = max(merged.minimum, s.minimum);
     merged.maximum = min(merged.maximum, s.maximum);
@@ -140,6 +141,26 @@ export function mergeParts(parts: Part[]): Merged {
       merged.additionalParts.push({ schema: s.additionalProperties, pointer: childPointer(pointer, 'additionalProperties') });
   }
   return merged;
+}
+
+const NUMERIC_KEYWORDS = [
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'minProperties',
+] as const;
+
+/** A schema sent through the API can hold anything: numeric keywords that are not finite numbers are ignored. */
+function numbersOnly(schema: Schema): Schema {
+  const out: Schema = { ...schema };
+  for (const key of NUMERIC_KEYWORDS) if (typeof out[key] !== 'number' || !Number.isFinite(out[key])) delete out[key];
+  return out;
 }
 
 /** Same JSON value (objects compared key by key, whatever their order). */
