@@ -152,6 +152,12 @@ describe('errors name the file, the line and the problem', () => {
       'turns[0].text: invalid template: Unclosed section "open"',
     ],
     [
+      'bad template in a json turn',
+      'scenarios:\n  - name: a\n    turns:\n      - json: { reply: { text: "{{#open}} never closed" } }\n',
+      4,
+      'turns[0].json.reply.text: invalid template: Unclosed section "open"',
+    ],
+    [
       'duplicate name',
       'scenarios:\n  - name: a\n    turns: [ { text: x } ]\n  - name: a\n    turns: [ { text: y } ]\n',
       4,

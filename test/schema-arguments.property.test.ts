@@ -18,6 +18,8 @@ const addFormats = addFormatsModule.default;
 type JsonSchema = Record<string, unknown>;
 
 const RUNS = Number(process.env.SCHEMA_PROPERTY_RUNS ?? 100);
+/** Each case compiles Ajv validators for many parts of a large schema: seconds per test, not milliseconds. */
+const TIMEOUT_MS = 120_000;
 const SEED = process.env.SCHEMA_PROPERTY_SEED === undefined ? undefined : Number(process.env.SCHEMA_PROPERTY_SEED);
 
 // ---- leaves -----------------------------------------------------------------------------------------
@@ -270,72 +272,84 @@ const rootSchema: fc.Arbitrary<JsonSchema> = fc.oneof(
 );
 
 describe('generated values over generated schemas (fast-check)', () => {
-  it('always validate against the schema, and the same schema gives the same value', () => {
-    const ajv = new Ajv({ strict: false });
-    addFormats(ajv);
-    fc.assert(
-      fc.property(rootSchema, (root) => {
-        const validate = ajv.compile(root);
-        const value = generateArguments(root);
-        expect(validate(value), `${JSON.stringify(root)}\n-> ${JSON.stringify(value)}\n${JSON.stringify(validate.errors)}`).toBe(true);
-        forgetGeneratedValues(); // computed afresh, not from the cache
-        expect(generateArguments(structuredClone(root))).toEqual(value);
-        ajv.removeSchema(root);
-      }),
-      { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}) },
-    );
-  });
+  it(
+    'always validate against the schema, and the same schema gives the same value',
+    () => {
+      const ajv = new Ajv({ strict: false });
+      addFormats(ajv);
+      fc.assert(
+        fc.property(rootSchema, (root) => {
+          const validate = ajv.compile(root);
+          const value = generateArguments(root);
+          expect(validate(value), `${JSON.stringify(root)}\n-> ${JSON.stringify(value)}\n${JSON.stringify(validate.errors)}`).toBe(true);
+          forgetGeneratedValues(); // computed afresh, not from the cache
+          expect(generateArguments(structuredClone(root))).toEqual(value);
+          ajv.removeSchema(root);
+        }),
+        { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}) },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it('also for a value that is not an object (a json_schema response_format may be any type)', () => {
-    const ajv = new Ajv({ strict: false });
-    addFormats(ajv);
-    fc.assert(
-      fc.property(schema.map(hoistDefs), (root) => {
-        const value = generateValue(root);
-        const validate = ajv.compile(root);
-        expect(validate(value), `${JSON.stringify(root)}\n-> ${JSON.stringify(value)}`).toBe(true);
-        ajv.removeSchema(root);
-      }),
-      { numRuns: Math.ceil(RUNS / 2), ...(SEED !== undefined ? { seed: SEED } : {}) },
-    );
-  });
+  it(
+    'also for a value that is not an object (a json_schema response_format may be any type)',
+    () => {
+      const ajv = new Ajv({ strict: false });
+      addFormats(ajv);
+      fc.assert(
+        fc.property(schema.map(hoistDefs), (root) => {
+          const value = generateValue(root);
+          const validate = ajv.compile(root);
+          expect(validate(value), `${JSON.stringify(root)}\n-> ${JSON.stringify(value)}`).toBe(true);
+          ajv.removeSchema(root);
+        }),
+        { numRuns: Math.ceil(RUNS / 2), ...(SEED !== undefined ? { seed: SEED } : {}) },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it("never throw, whatever JSON is sent as a schema (a response_format schema is the caller's)", () => {
-    const keyword = fc.constantFrom(
-      'type',
-      'properties',
-      'required',
-      'items',
-      'enum',
-      'const',
-      'pattern',
-      'format',
-      'minimum',
-      'maxLength',
-      'minItems',
-      'uniqueItems',
-      'anyOf',
-      'oneOf',
-      'allOf',
-      '$ref',
-      '$defs',
-      'additionalProperties',
-      'multipleOf',
-    );
-    const junk = fc.letrec<{ node: unknown }>((tie) => ({
-      node: fc.oneof(
-        { depthSize: 'small' },
-        fc.jsonValue({ maxDepth: 2 }),
-        fc.dictionary(keyword, tie('node'), { maxKeys: 5 }),
-        fc.array(tie('node'), { maxLength: 3 }),
-      ),
-    })).node;
-    fc.assert(
-      fc.property(fc.dictionary(keyword, junk, { maxKeys: 6 }), (root) => {
-        expect(() => generateValue(root)).not.toThrow();
-        expect(() => generateArguments(root)).not.toThrow();
-      }),
-      { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}) },
-    );
-  });
+  it(
+    "never throw, whatever JSON is sent as a schema (a response_format schema is the caller's)",
+    () => {
+      const keyword = fc.constantFrom(
+        'type',
+        'properties',
+        'required',
+        'items',
+        'enum',
+        'const',
+        'pattern',
+        'format',
+        'minimum',
+        'maxLength',
+        'minItems',
+        'uniqueItems',
+        'anyOf',
+        'oneOf',
+        'allOf',
+        '$ref',
+        '$defs',
+        'additionalProperties',
+        'multipleOf',
+      );
+      const junk = fc.letrec<{ node: unknown }>((tie) => ({
+        node: fc.oneof(
+          { depthSize: 'small' },
+          fc.jsonValue({ maxDepth: 2 }),
+          fc.dictionary(keyword, tie('node'), { maxKeys: 5 }),
+          fc.array(tie('node'), { maxLength: 3 }),
+        ),
+      })).node;
+      fc.assert(
+        fc.property(fc.dictionary(keyword, junk, { maxKeys: 6 }), (root) => {
+          expect(() => generateValue(root)).not.toThrow();
+          expect(() => generateArguments(root)).not.toThrow();
+        }),
+        { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}) },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -8,6 +8,7 @@
 import AjvModule, { type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { generateValue } from './schema-arguments.js';
+import { stableStringify } from './schema-values/schema.js';
 import type { TurnAction, TurnInput } from './types.js';
 
 // ajv and ajv-formats are CommonJS modules with a default export.
@@ -56,17 +57,34 @@ export function scriptedJsonProblem(value: unknown, format: JsonFormat | undefin
       ? undefined
       : `${where}: its json is not an object, which response_format json_object requires.`;
   }
-  const ajv = new Ajv({ strict: false, allErrors: false });
-  addFormats(ajv);
-  let validate: ValidateFunction;
-  try {
-    const { $schema: _draft, $id: _id, ...schema } = format.schema;
-    validate = ajv.compile(schema);
-  } catch (error) {
-    return `${where}: the response_format json_schema '${format.name}' cannot be compiled (${(error as Error).message}).`;
+  const validate = compiledSchema(format.schema);
+  if (validate instanceof Error) {
+    return `${where}: the response_format json_schema '${format.name}' cannot be compiled (${validate.message}).`;
   }
   if (validate(value)) return undefined;
   const first = validate.errors?.[0];
   const at = first?.instancePath ? first.instancePath : '(root)';
   return `${where}: its json does not match the response_format json_schema '${format.name}': ${at} ${first?.message ?? 'is invalid'}.`;
+}
+
+/** Validators of response_format schemas, kept per schema text: a scripted turn plays again and again. */
+const compiled = new Map<string, ValidateFunction | Error>();
+const COMPILED_KEPT = 64;
+
+function compiledSchema(schema: Record<string, unknown>): ValidateFunction | Error {
+  const { $schema: _draft, $id: _id, ...rest } = schema;
+  const key = stableStringify(rest);
+  let entry = compiled.get(key);
+  if (entry === undefined) {
+    const ajv = new Ajv({ strict: false, allErrors: false });
+    addFormats(ajv);
+    try {
+      entry = ajv.compile(rest);
+    } catch (error) {
+      entry = error instanceof Error ? error : new Error(String(error));
+    }
+    if (compiled.size >= COMPILED_KEPT) compiled.delete(compiled.keys().next().value as string);
+    compiled.set(key, entry);
+  }
+  return entry;
 }
