@@ -7,7 +7,7 @@ import addFormatsModule from 'ajv-formats';
 // ajv-formats is CommonJS: under NodeNext its function is the default export's `default`.
 const addFormats = addFormatsModule.default;
 import { describe, expect, it } from 'vitest';
-import { generateArguments } from '../src/behavior/schema-arguments.js';
+import { generateArguments, generateValue } from '../src/behavior/schema-arguments.js';
 import { mentions } from '../src/behavior/defaults.js';
 
 const ajv = new Ajv({ strict: false });
@@ -171,6 +171,15 @@ describe('schema-driven arguments', () => {
     for (let link = args.list as { next: unknown } | null; link; link = link.next as { next: unknown } | null) depth++;
     expect(depth).toBeGreaterThan(0);
     expect(depth).toBeLessThan(10);
+  });
+
+  it.each([
+    ['a recursion with no way out', { anyOf: [{ $ref: '#' }] }],
+    ['a reference to itself', { $ref: '#' }],
+    ['nested unsatisfiable choices', { anyOf: [{ $ref: '#' }, { $ref: '#' }, { type: 'integer', minimum: 5, maximum: 1 }] }],
+    ['an allOf of itself', { allOf: [{ $ref: '#' }], properties: { a: { $ref: '#' } }, required: ['a'] }],
+  ])('ends, with a best effort, on %s', (_name, schema) => {
+    expect(() => generateValue(schema)).not.toThrow();
   });
 
   it('fills every property when none is required', () => {

@@ -20,6 +20,8 @@ import { SchemaValidator } from './schema-values/validator.js';
 
 /** Seeded random passes after the first, before giving up. */
 const FALLBACK_PASSES = 32;
+/** Values (of any depth) all passes over one schema may generate together; see Budget. */
+const VALUE_BUDGET = 50_000;
 /** Values kept per schema text: runs of one test suite use few schemas, over and over. */
 const CACHE_SIZE = 256;
 const cache = new Map<string, unknown>();
@@ -49,10 +51,11 @@ export function forgetGeneratedValues(): void {
 
 function generateUncached(root: Schema, name: string, seed: number): unknown {
   const validator = new SchemaValidator(root);
-  const first = new ValueGenerator(root, validator, seededRandom(seed), false).generate(name);
-  if (!validator.usable || validator.validates(first)) return first;
-  for (let pass = 1; pass <= FALLBACK_PASSES; pass++) {
-    const candidate = new ValueGenerator(root, validator, seededRandom(seed + pass), true).generate(name);
+  const budget = { left: VALUE_BUDGET };
+  const first = new ValueGenerator(root, validator, seededRandom(seed), false, budget).generate(name);
+  if (validator.validates(first) || !validator.canJudge) return first;
+  for (let pass = 1; pass <= FALLBACK_PASSES && budget.left > 0; pass++) {
+    const candidate = new ValueGenerator(root, validator, seededRandom(seed + pass), true, budget).generate(name);
     if (validator.validates(candidate)) return candidate;
   }
   return first;

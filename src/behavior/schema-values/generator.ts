@@ -30,6 +30,17 @@ const RECURSION_LIMIT = 2;
 const MAX_EXPANSIONS = 64;
 /** Attempts at a distinct array item when uniqueItems is set. */
 const UNIQUE_TRIES = 12;
+/** $refs followed on one path: a recursion with no way out ends here (with null). */
+const MAX_REFS = 64;
+
+/**
+ * How many values (of any depth) the passes over one schema may still generate. Branches that fail
+ * are retried with the next one, so a pathological schema (nested unsatisfiable anyOfs) could take
+ * exponential time; past the budget every value is null and the caller keeps its best effort.
+ */
+export interface Budget {
+  left: number;
+}
 
 interface State {
   depth: number;
@@ -49,6 +60,7 @@ export class ValueGenerator {
     private readonly validator: SchemaValidator,
     private readonly random: Random,
     private readonly randomMode: boolean,
+    private readonly budget: Budget,
   ) {}
 
   generate(name: string): unknown {
@@ -56,7 +68,7 @@ export class ValueGenerator {
   }
 
   private value(parts: Part[], name: string, state: State): unknown {
-    if (state.depth > HARD_DEPTH) return null;
+    if (state.depth > HARD_DEPTH || state.refs.length > MAX_REFS || --this.budget.left < 0) return null;
     const expanded = this.expand(parts, state);
     const flat = expanded.parts;
     const inner = expanded.state;
@@ -134,6 +146,7 @@ export class ValueGenerator {
     ordered = this.order(ordered);
     let first: unknown;
     for (const [i, branch] of ordered.entries()) {
+      if (this.budget.left <= 0) break;
       const candidate = this.value([...others, branch], name, state);
       if (this.validator.check(pointers, candidate)) return candidate;
       if (i === 0) first = candidate;

@@ -19,7 +19,7 @@ export class SchemaValidator {
   private readonly ajv = new Ajv({ strict: false, allErrors: false, validateSchema: false });
   private readonly compiled = new Map<string, ValidateFunction | null>();
   /** False when Ajv could not compile the root (a malformed schema): then nothing can be checked. */
-  readonly usable: boolean;
+  private readonly usable: boolean;
 
   constructor(root: object) {
     addFormats(this.ajv);
@@ -34,21 +34,39 @@ export class SchemaValidator {
 
   /** Whether `value` satisfies every part; true when the parts cannot be compiled (nothing to go by). */
   check(pointers: Pointers, value: unknown): boolean {
-    const validate = this.validatorFor(pointers);
-    return validate ? validate(value) === true : true;
+    return this.run(pointers, value) ?? true;
+  }
+
+  /** Whether the whole schema can judge a value (it compiles, and validating with it did not throw). */
+  get canJudge(): boolean {
+    return this.validatorFor(['']) !== null;
   }
 
   /** Like check, but false when the parts cannot be compiled: for the final verdict on a whole value. */
   validates(value: unknown): boolean {
-    const validate = this.validatorFor(['']);
-    return validate !== null && validate(value) === true;
+    return this.run([''], value) === true;
+  }
+
+  /**
+   * The verdict, or undefined when there is none: the parts cannot be compiled, or validating throws
+   * (a schema that refers to itself in a loop overflows the stack); such a validator is dropped, so
+   * the costly failure happens once.
+   */
+  private run(pointers: Pointers, value: unknown): boolean | undefined {
+    const validate = this.validatorFor(pointers);
+    if (!validate) return undefined;
+    try {
+      return validate(value) === true;
+    } catch {
+      this.compiled.set(key(pointers), null);
+      return undefined;
+    }
   }
 
   private validatorFor(pointers: Pointers): ValidateFunction | null {
     if (!this.usable) return null;
     const unique = [...new Set(pointers)];
-    const key = unique.join('\u0000');
-    let validate = this.compiled.get(key);
+    let validate = this.compiled.get(key(pointers));
     if (validate === undefined) {
       try {
         validate =
@@ -58,8 +76,12 @@ export class SchemaValidator {
       } catch {
         validate = null;
       }
-      this.compiled.set(key, validate);
+      this.compiled.set(key(pointers), validate);
     }
     return validate;
   }
+}
+
+function key(pointers: Pointers): string {
+  return [...new Set(pointers)].join('\u0000');
 }
