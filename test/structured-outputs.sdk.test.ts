@@ -187,6 +187,43 @@ describe.each(SDKS)('structured outputs through $name', ({ make, name }) => {
     expect(JSON.parse(await replyOf(sdk, thread.id, lax.id))).toEqual({ a: 'example' });
   });
 
+  it('generated function arguments validate for $ref/$defs, uniqueItems, pattern and allOf parameters', async () => {
+    const parameters = {
+      allOf: [
+        {
+          type: 'object',
+          properties: {
+            booking: { $ref: '#/$defs/booking' },
+            seats: { type: 'array', items: { type: 'string', pattern: '^[1-9][0-9]?[A-F]$' }, minItems: 3, uniqueItems: true },
+          },
+          required: ['booking', 'seats'],
+        },
+        { type: 'object', properties: { passengers: { type: 'integer', minimum: 1, maximum: 9 } }, required: ['passengers'] },
+      ],
+      $defs: {
+        booking: {
+          type: 'object',
+          properties: { flight: { type: 'string', pattern: '^[A-Z]{3}-\\d{4}$' }, date: { type: 'string', format: 'date' } },
+          required: ['flight', 'date'],
+          additionalProperties: false,
+        },
+      },
+    };
+    const tool = { type: 'function', function: { name: 'book_flight', parameters } };
+    const assistant = await sdk.createAssistant({ model: 'gpt-4o', tools: [tool] });
+    const thread = await sdk.createThread({ messages: [{ role: 'user', content: 'Book it.' }] });
+    const run = await sdk.createAndPoll(thread.id, {
+      assistant_id: assistant.id,
+      tool_choice: { type: 'function', function: { name: 'book_flight' } },
+    });
+    expect(run.status).toBe('requires_action');
+    const [call] = (run.required_action as { submit_tool_outputs: { tool_calls: { function: { arguments: string } }[] } })
+      .submit_tool_outputs.tool_calls;
+    const args = JSON.parse(call.function.arguments) as unknown;
+    const validate = ajv.compile(parameters);
+    expect(validate(args), JSON.stringify(validate.errors)).toBe(true);
+  });
+
   it('scenarios script a structured reply; one that does not fit the schema fails the run naming the scenario', async () => {
     const added = await admin(key, '/scenarios', {
       scenarios: [
