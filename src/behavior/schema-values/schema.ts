@@ -91,13 +91,7 @@ export function mergeParts(parts: Part[]): Merged {
     const s = numbersOnly(raw);
     if (s.type !== undefined) {
       const types = Array.isArray(s.type) ? s.type : [s.type];
-      // `integer` is a `number`: their intersection is `integer`.
-      merged.types =
-        merged.types === undefined
-          ? types
-          : merged.types
-              .filter((t) => types.includes(t) || (t === 'integer' && types.includes('number')))
-              .concat(merged.types.includes('number') && types.includes('integer') && !merged.types.includes('integer') ? ['integer'] : []);
+      merged.types = merged.types === undefined ? types : intersectTypes(merged.types, types);
     }
     if (Array.isArray(s.enum)) {
       const values = s.enum;
@@ -161,6 +155,13 @@ function numbersOnly(schema: Schema): Schema {
   const out: Schema = { ...schema };
   for (const key of NUMERIC_KEYWORDS) if (typeof out[key] !== 'number' || !Number.isFinite(out[key])) delete out[key];
   return out;
+}
+
+/** The types both lists allow; an `integer` is a `number`, so `number` and `integer` give `integer`. */
+function intersectTypes(a: string[], b: string[]): string[] {
+  const both = a.filter((t) => b.includes(t) || (t === 'integer' && b.includes('number')));
+  if (a.includes('number') && b.includes('integer') && !both.includes('integer')) both.push('integer');
+  return both;
 }
 
 /** Same JSON value (objects compared key by key, whatever their order). */
