@@ -32,11 +32,9 @@ export class DefaultBehavior implements Behavior {
     const tools = input.run.tools as StoredTool[];
     const choice = (input.run.toolChoice ?? 'auto') as ToolChoice;
     const answered = input.turn > 0; // tools already ran in this run: now answer.
-    // response_format json_schema / json_object shapes the final message; forced tool calls still come first.
-    const jsonFormat = jsonFormatOf(input.run.responseFormat);
-    if (jsonFormat && (choice === 'none' || answered)) return structuredReply(input, jsonFormat);
-
-    if (input.searchResults && answered) return citeSearchResults(input.searchResults, input.lastUserMessage);
+    // A JSON response_format shapes the answer after a search too (see text()); tools still come first.
+    const json = jsonFormatOf(input.run.responseFormat) !== undefined;
+    if (input.searchResults && answered && !json) return citeSearchResults(input.searchResults, input.lastUserMessage);
     if (choice === 'none' || answered) return this.text(input);
 
     if (typeof choice === 'object' && choice !== null) {
@@ -66,6 +64,7 @@ export class DefaultBehavior implements Behavior {
     return this.text(input);
   }
 
+  /** The final message: the default reply, or the JSON document a json_schema / json_object run asks for. */
   private text(input: TurnInput): TurnAction {
     const jsonFormat = jsonFormatOf(input.run.responseFormat);
     if (jsonFormat) return structuredReply(input, jsonFormat);
