@@ -193,7 +193,15 @@ describe('every Assistants operation of the spec, against a real server', () => 
         metadata: { suite: 'contract' },
         temperature: 0.7,
         top_p: 0.9,
-        response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' }, strict: true } },
+        // A schema strict mode accepts (every object closed, every property required): the real API refuses others.
+        response_format: {
+          type: 'json_schema',
+          json_schema: {
+            name: 'answer',
+            schema: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'], additionalProperties: false },
+            strict: true,
+          },
+        },
       },
     );
     const asst = assistant.id as string;

@@ -114,6 +114,22 @@ describe('file_search runs', () => {
     });
   });
 
+  it('with a json_object response_format: searches first, then answers with the JSON object (no citations)', async () => {
+    const question = 'Which fruit is rich in potassium? Answer in JSON.';
+    const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: question }] });
+    const run = await client.beta.threads.runs.createAndPoll(thread.id, {
+      assistant_id: assistantId,
+      response_format: { type: 'json_object' },
+    });
+    expect(run.status).toBe('completed');
+    const steps = await client.beta.threads.runs.steps.list(thread.id, run.id, { order: 'asc' });
+    expect(steps.data.map((s) => s.type)).toEqual(['tool_calls', 'message_creation']);
+    const [message] = (await client.beta.threads.messages.list(thread.id, { run_id: run.id })).data;
+    const block = message.content[0] as unknown as TextBlock;
+    expect(JSON.parse(block.text.value)).toEqual({ message: question });
+    expect(block.text.annotations).toEqual([]);
+  });
+
   it('message attachments with file_search build the thread vector store, searched by the run', async () => {
     const assistant = await client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'file_search' }] });
     const thread = await client.beta.threads.create({

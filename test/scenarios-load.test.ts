@@ -119,7 +119,7 @@ describe('errors name the file, the line and the problem', () => {
       'a turn with no kind',
       'scenarios:\n  - name: a\n    turns:\n      - delay_ms: 5\n',
       4,
-      "needs one of 'text', 'tool_calls', 'fail', 'incomplete'",
+      "needs one of 'text', 'json', 'tool_calls', 'fail', 'incomplete'",
     ],
     [
       'bad enum value',
@@ -150,6 +150,12 @@ describe('errors name the file, the line and the problem', () => {
       'scenarios:\n  - name: a\n    turns:\n      - text: "{{#open}} never closed"\n',
       4,
       'turns[0].text: invalid template: Unclosed section "open"',
+    ],
+    [
+      'bad template in a json turn',
+      'scenarios:\n  - name: a\n    turns:\n      - json: { reply: { text: "{{#open}} never closed" } }\n',
+      4,
+      'turns[0].json.reply.text: invalid template: Unclosed section "open"',
     ],
     [
       'duplicate name',

@@ -436,3 +436,46 @@ scenarios:
     expect(registry.decide(input())).toEqual(registry.decide(input()));
   });
 });
+
+describe('ScenarioRegistry.decide: json turns (structured outputs)', () => {
+  const rules = `
+scenarios:
+  - name: report
+    turns:
+      - json: { city: "{{message}}", days: 2, tags: [a, "{{assistant.name}}"], ok: true, none: null }
+`;
+  const schemaFormat = (schema: object) => ({ type: 'json_schema', json_schema: { name: 'report', schema, strict: false } });
+
+  it('renders the string leaves as templates and serializes the value, marked as JSON for streaming', () => {
+    const registry = registryWithFile(rules);
+    expect(registry.decide(input({ text: 'Lyon' }))).toEqual({
+      kind: 'text',
+      format: 'json',
+      text: '{"city":"Lyon","days":2,"tags":["a","Weather bot"],"ok":true,"none":null}',
+    });
+  });
+
+  it("passes when the value fits the run's json_schema, and fails the run naming the scenario when it does not", () => {
+    const registry = registryWithFile(rules);
+    const fits = { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer', maximum: 7 } }, required: ['city'] };
+    expect(registry.decide(input({ run: { responseFormat: schemaFormat(fits) } }))).toMatchObject({ kind: 'text', format: 'json' });
+    const tooFew = { type: 'object', properties: { days: { type: 'integer', minimum: 3 } } };
+    expect(registry.decide(input({ run: { responseFormat: schemaFormat(tooFew) } }))).toEqual({
+      kind: 'fail',
+      code: 'server_error',
+      message:
+        "assistants-mock: scenario 'report' turn 0: its json does not match the response_format json_schema 'report': /days must be >= 3.",
+    });
+  });
+
+  it('json_object: the value must be an object', () => {
+    const registry = registryWithFile('scenarios:\n  - name: listed\n    turns: [ { json: [1, 2] } ]\n');
+    expect(registry.decide(input({ run: { responseFormat: { type: 'json_object' } } }))).toEqual({
+      kind: 'fail',
+      code: 'server_error',
+      message: "assistants-mock: scenario 'listed' turn 0: its json is not an object, which response_format json_object requires.",
+    });
+    // Without a JSON response_format the value is sent as it is.
+    expect(textOf(registry, input())).toBe('[1,2]');
+  });
+});

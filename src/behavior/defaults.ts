@@ -7,6 +7,7 @@ import Mustache from 'mustache';
 import { functionTools, type FunctionDefinition, type StoredTool } from '../resources/tools.js';
 import { citeSearchResults } from './citations.js';
 import { generateArguments } from './schema-arguments.js';
+import { jsonFormatOf, structuredReply } from './structured-output.js';
 import type { Behavior, ScriptedToolCall, TurnAction, TurnInput } from './types.js';
 
 /** The default reply. `{{message}}` is the last user message; `{{tool_outputs}}` the outputs, joined. */
@@ -31,8 +32,9 @@ export class DefaultBehavior implements Behavior {
     const tools = input.run.tools as StoredTool[];
     const choice = (input.run.toolChoice ?? 'auto') as ToolChoice;
     const answered = input.turn > 0; // tools already ran in this run: now answer.
-
-    if (input.searchResults && answered) return citeSearchResults(input.searchResults, input.lastUserMessage);
+    // A JSON response_format shapes the answer after a search too (see text()); tools still come first.
+    const json = jsonFormatOf(input.run.responseFormat) !== undefined;
+    if (input.searchResults && answered && !json) return citeSearchResults(input.searchResults, input.lastUserMessage);
     if (choice === 'none' || answered) return this.text(input);
 
     if (typeof choice === 'object' && choice !== null) {
@@ -62,7 +64,10 @@ export class DefaultBehavior implements Behavior {
     return this.text(input);
   }
 
+  /** The final message: the default reply, or the JSON document a json_schema / json_object run asks for. */
   private text(input: TurnInput): TurnAction {
+    const jsonFormat = jsonFormatOf(input.run.responseFormat);
+    if (jsonFormat) return structuredReply(input, jsonFormat);
     const outputs = input.toolOutputs.map((o) => o.output).join('; ');
     const template = input.turn > 0 && input.toolOutputs.length > 0 ? this.toolReplyTemplate : this.replyTemplate;
     const text = Mustache.render(template, { message: input.lastUserMessage, tool_outputs: outputs }, {}, { escape: (s: string) => s });

@@ -47,7 +47,13 @@ interface TurnCommon {
 }
 
 export type TurnAction =
-  | (TurnCommon & { kind: 'text'; text: string; annotations?: TextAnnotation[] })
+  | (TurnCommon & {
+      kind: 'text';
+      text: string;
+      annotations?: TextAnnotation[];
+      /** 'json': a structured output (response_format json_schema / json_object), streamed in small fragments. */
+      format?: 'json';
+    })
   | (TurnCommon & { kind: 'tool_calls'; calls: ScriptedToolCall[] })
   | (TurnCommon & { kind: 'fail'; code: 'server_error' | 'rate_limit_exceeded' | 'invalid_prompt'; message: string })
   | (TurnCommon & { kind: 'incomplete'; reason: 'max_completion_tokens' | 'max_prompt_tokens'; text?: string });

@@ -26,8 +26,13 @@ export function splitWords(text: string, wordsPerPiece: number): string[] {
 }
 
 /** The `delta.content` of each thread.message.delta for a text block at content index 0. */
-export function textDeltas(text: string, annotations: TextAnnotation[], wordsPerPiece: number): MessageDelta[] {
-  const pieces = splitWords(text, Math.max(1, wordsPerPiece));
+export function textDeltas(
+  text: string,
+  annotations: TextAnnotation[],
+  wordsPerPiece: number,
+  split: (text: string, wordsPerPiece: number) => string[] = splitWords,
+): MessageDelta[] {
+  const pieces = split(text, Math.max(1, wordsPerPiece));
   const sent = new Set<number>();
   let offset = 0;
   return pieces.map((piece, i) => {

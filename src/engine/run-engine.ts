@@ -58,6 +58,7 @@ import { findThread } from '../store/threads.js';
 import { newId } from '../util/ids.js';
 import {
   messageDeltaForV1,
+  splitJson,
   stepDeltaForV1,
   textDeltas,
   toolCallDeltas,
@@ -505,7 +506,12 @@ export class RunEngine {
     plan.annotations = kept;
     plan.truncated = truncated;
     const words = plan.action.stream?.chunk_tokens ?? this.ctx.config.streamChunkTokens;
-    plan.deltas = textDeltas(text, kept, words).map((delta) => ({ event: 'thread.message.delta' as const, delta }));
+    // A JSON reply has few spaces: it is streamed in small fragments, as tool arguments are.
+    const json = plan.action.kind === 'text' && plan.action.format === 'json';
+    plan.deltas = textDeltas(text, kept, words, json ? (t, n) => splitJson(t, 8 * n) : undefined).map((delta) => ({
+      event: 'thread.message.delta' as const,
+      delta,
+    }));
     this.publishStep(run, 'thread.run.step.created', step);
     this.publishStep(run, 'thread.run.step.in_progress', step);
     this.publishMessage(run, 'thread.message.created', message);

@@ -458,3 +458,14 @@ export function faultNotFound(id: string): ApiError {
 export function scenarioReloadFailed(message: string): ApiError {
   return new ApiError(400, `${message} The previous rules stay.`, 'invalid_request_error', null, 'invalid_scenario');
 }
+
+// ---- 400: response_format -------------------------------------------------------------------------
+
+/**
+ * A json_schema the strict mode of Structured Outputs does not allow. The text is the real service's
+ * (`Invalid schema for response_format '<name>': In context=(...), ...`, as reported in public
+ * issues); its `code` is null as in the chat completions reports (docs/compatibility.md).
+ */
+export function invalidResponseFormatSchema(name: string, reason: string): ApiError {
+  return new ApiError(400, `Invalid schema for response_format '${name}': ${reason}`, 'invalid_request_error', 'response_format', null);
+}

@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { ApiVersion } from '../http/compat.js';
+import { assertResponseFormatAccepted } from '../behavior/strict-schema.js';
 import { notFound } from '../http/errors.js';
 import { DeletedObject, ListQuery, Metadata, Nullable, ReasoningEffort, ResponseFormat, Tool, ToolResources } from '../http/schemas.js';
 import {
@@ -90,6 +91,7 @@ export async function assistantsRoutes(app: FastifyInstance, ctx: AppContext): P
   app.post('/assistants', { schema: { ...docs('Assistants', 'Create an assistant'), body: CreateAssistantBody } }, async (request) => {
     const body = request.body as CreateAssistantBody;
     const { tenant, apiVersion } = request.call;
+    assertResponseFormatAccepted(body.response_format);
     const row: NewAssistant = {
       id: newId('assistant'),
       tenant,
@@ -143,6 +145,7 @@ export async function assistantsRoutes(app: FastifyInstance, ctx: AppContext): P
       const { assistant_id } = request.params as { assistant_id: string };
       const body = request.body as ModifyAssistantBody;
       requireAssistant(ctx, tenant, assistant_id);
+      assertResponseFormatAccepted(body.response_format);
       const changes: Partial<NewAssistant> = {};
       if (body.model !== undefined) changes.model = body.model;
       if (body.name !== undefined) changes.name = body.name;

@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { ApiVersion } from '../http/compat.js';
+import { assertResponseFormatAccepted } from '../behavior/strict-schema.js';
 import { invalidValue, notFound } from '../http/errors.js';
 import { ListQuery, Metadata, Nullable, ReasoningEffort, ResponseFormat, Tool, ToolResources } from '../http/schemas.js';
 import { INCLUDE_FILE_SEARCH_CONTENT, serializeRunFor } from '../serializers/run.js';
@@ -138,6 +139,7 @@ export function setPollAfter(ctx: AppContext, reply: FastifyReply): void {
 
 /** The run's settings: the request's, else the assistant's, as the real API resolves them. */
 function resolveRunRow(body: CreateRunBody | CreateThreadAndRunBody, assistant: AssistantRow, version: ApiVersion, toolResources: unknown) {
+  assertResponseFormatAccepted(body.response_format);
   const base = body.instructions ?? assistant.instructions ?? '';
   const extra = 'additional_instructions' in body ? body.additional_instructions : undefined;
   return {

@@ -45,6 +45,7 @@ interface TurnSpecCommon {
 export type TurnSpec = TurnSpecCommon &
   (
     | { text: string; annotations?: AnnotationSpec[] }
+    | { json: unknown }
     | { tool_calls: ToolCallSpec[] }
     | { fail: { code?: FailCode; message?: string } }
     | { incomplete: { reason?: IncompleteReason; text?: string } }

@@ -3,6 +3,7 @@
  * when the files change) and those added through the control API (per tenant, in memory). As a
  * Behavior it answers the run engine's question "what does the model do in this turn?".
  */
+import { jsonFormatOf, scriptedJsonProblem } from '../structured-output.js';
 import type { Behavior, TurnAction, TurnInput } from '../types.js';
 import type { ScenarioSource, ScenarioSpec } from './format.js';
 import { loadScenarioPath } from './load.js';
@@ -63,7 +64,12 @@ export class ScenarioRegistry implements Behavior {
     const turn = selection.scenario.spec.turns[input.turn];
     // Past the end of the script the engine's defaults take over (usually a closing text).
     if (!turn) return undefined;
-    return turnToAction(turn, buildView(input));
+    const action = turnToAction(turn, buildView(input));
+    // A scripted structured output must fit the run's response_format: say which scenario broke it.
+    const format = jsonFormatOf(input.run.responseFormat);
+    const scripted = 'json' in turn && action.kind === 'text' ? (JSON.parse(action.text) as unknown) : undefined;
+    const problem = 'json' in turn ? scriptedJsonProblem(scripted, format, selection.scenario.name, input.turn) : undefined;
+    return problem ? { kind: 'fail', code: 'server_error', message: problem } : action;
   }
 
   /** Which rule plays this run, and why; undefined when none does. */

@@ -92,6 +92,7 @@ export function turnToAction(turn: TurnSpec, view: TemplateView): TurnAction {
     const { text, annotations } = placeAnnotations(rendered, turn.annotations, view);
     return { ...common, kind: 'text', text, annotations };
   }
+  if ('json' in turn) return { ...common, kind: 'text', format: 'json', text: JSON.stringify(renderStrings(turn.json, view)) };
   if ('tool_calls' in turn) return { ...common, kind: 'tool_calls', calls: turn.tool_calls.map((call) => toolCall(call, view)) };
   if ('fail' in turn) {
     const code = turn.fail.code ?? 'server_error';

@@ -256,6 +256,7 @@ function templatesOf(turn: TurnSpec): [PathSegment[], string][] {
       if (a.quote !== undefined) out.push([['annotations', k, 'quote'], a.quote]);
     }
   }
+  if ('json' in turn) out.push(...jsonStrings(turn.json, ['json']));
   if ('fail' in turn && turn.fail.message !== undefined) out.push([['fail', 'message'], turn.fail.message]);
   if ('incomplete' in turn && turn.incomplete.text !== undefined) out.push([['incomplete', 'text'], turn.incomplete.text]);
   if ('tool_calls' in turn) {
@@ -285,4 +286,12 @@ function collectStrings(value: unknown, at: PathSegment[], out: [PathSegment[], 
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The string leaves of a scripted JSON value (each is a template), with their paths. */
+function jsonStrings(value: unknown, at: PathSegment[]): [PathSegment[], string][] {
+  if (typeof value === 'string') return [[at, value]];
+  if (Array.isArray(value)) return value.flatMap((v, i) => jsonStrings(v, [...at, i]));
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => jsonStrings(v, [...at, k]));
+  return [];
 }
