@@ -193,6 +193,7 @@ function banner(config: Config, actualPort: number): string {
     `  Azure endpoint   ${base}`,
     `  API docs         ${base}/docs  (OpenAPI document: ${base}/openapi.json)`,
     `  Control API      ${base}/__admin  (${admin})`,
+    `  Web UI           ${base}/__admin/ui  (inspector and playground)`,
     `  Database         ${db}`,
     `  API keys         ${keys}; run mode ${config.runMode}`,
     '',

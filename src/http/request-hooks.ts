@@ -27,6 +27,8 @@ export function installRequestHooks(app: FastifyInstance, ctx: AppContext): void
     const surface = surfaceOf(request.url);
     request.call = { surface, apiVersion: 'v2', tenant: tenantOf(undefined), startedAt: process.hrtime.bigint() };
     try {
+      // The web UI's static files (src/http/ui-route.ts) are public: a navigation carries no key.
+      if (surface === 'admin' && request.routeOptions.config.public) return done();
       if (surface === 'openai' || surface === 'azure' || surface === 'admin') {
         const key = authenticate(request, config);
         request.call.tenant = tenantOf(key);
