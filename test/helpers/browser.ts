@@ -37,7 +37,7 @@ export async function launchBrowser(): Promise<Browser> {
 export interface UiPage {
   context: BrowserContext;
   page: Page;
-  /** Console errors and uncaught exceptions seen so far. */
+  /** Console errors (with the URL they are about) and uncaught exceptions seen so far. */
   errors: string[];
   /** URLs of requests the page made to any host other than the mock's. */
   foreignRequests: string[];
@@ -57,11 +57,13 @@ export async function openUi(browser: Browser, baseUrl: string, apiKey?: string)
     foreignRequests.push(url);
     return route.abort('blockedbyclient');
   });
-  if (apiKey) await context.addInitScript((key) => sessionStorage.setItem('assistants-mock.api-key', key), apiKey);
+  // Runs in the page before its own scripts (a string: this file is type-checked without the DOM).
+  if (apiKey) await context.addInitScript({ content: `sessionStorage.setItem('assistants-mock.api-key', ${JSON.stringify(apiKey)});` });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
+    // With the URL: chromium logs every failed load as "Failed to load resource" without it.
+    if (message.type() === 'error') errors.push(`${message.text()} ${message.location().url ?? ''}`.trim());
   });
   page.on('pageerror', (error) => errors.push(String(error)));
   return { context, page, errors, foreignRequests };

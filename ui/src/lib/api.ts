@@ -73,8 +73,9 @@ export async function call<T>(path: string, options: CallOptions = {}): Promise<
 }
 
 /** A call answered with Server-Sent Events (a `stream: true` run, the event feed). */
-export async function* stream(path: string, options: CallOptions = {}): AsyncGenerator<SseFrame> {
+export async function* stream(path: string, options: CallOptions & { onOpen?: () => void } = {}): AsyncGenerator<SseFrame> {
   const response = await send(path, options);
+  options.onOpen?.();
   if (!response.body) return;
   yield* readSse(response.body, options.signal);
 }

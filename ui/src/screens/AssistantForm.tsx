@@ -2,7 +2,7 @@
  * Create or edit an assistant: name, instructions, model, function tools with their JSON Schema,
  * file_search with uploaded files, response_format. JSON errors are shown next to their field.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, errorText } from '../lib/api';
 import type { Assistant, FileObject, ResponseFormat, Tool } from '../lib/types';
 
@@ -118,10 +118,12 @@ export function AssistantForm(props: { assistant: Assistant | null; onSaved: (as
   const [problems, setProblems] = useState<Problems>({});
   const [status, setStatus] = useState<string>('');
   const [busy, setBusy] = useState(false);
+  // The id this form just saved: choosing it afterwards keeps the "Saved" line.
+  const savedId = useRef<string | null>(null);
   useEffect(() => {
     setDraft(assistant ? draftOf(assistant) : emptyDraft());
     setProblems({});
-    setStatus('');
+    if (!assistant || assistant.id !== savedId.current) setStatus('');
   }, [assistant?.id]);
 
   const set = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
@@ -168,6 +170,7 @@ export function AssistantForm(props: { assistant: Assistant | null; onSaved: (as
     try {
       const saved = await call<Assistant>(assistant ? `/v1/assistants/${assistant.id}` : '/v1/assistants', { body });
       setStatus(`Saved ${saved.id}`);
+      savedId.current = saved.id;
       onSaved(saved);
     } catch (error) {
       setStatus(`Not saved: ${errorText(error)}`);

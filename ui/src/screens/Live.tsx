@@ -40,11 +40,19 @@ export function Live() {
   );
 }
 
-/** The thread and run an event belongs to, from its object. */
-function idsOf(data: Record<string, unknown>): { threadId: string; runId: string } {
+type Owner = { threadId: string; runId: string };
+
+/**
+ * The thread and run an event belongs to, from its object. Delta events carry only the id of the
+ * message or step they change, so the owners seen in earlier events are remembered by id.
+ */
+function ownerOf(data: Record<string, unknown>, owners: Map<string, Owner>): Owner {
   const object = String(data.object ?? '');
-  const threadId = String(data.thread_id ?? (object === 'thread' ? data.id : '') ?? '');
-  const runId = String(data.run_id ?? (object === 'thread.run' ? data.id : '') ?? '');
+  const id = String(data.id ?? '');
+  if (object.endsWith('.delta')) return owners.get(id) ?? { threadId: '', runId: '' };
+  const threadId = String(data.thread_id ?? (object === 'thread' ? id : ''));
+  const runId = String(data.run_id ?? (object === 'thread.run' ? id : ''));
+  if (id) owners.set(id, { threadId, runId });
   return { threadId, runId };
 }
 
@@ -60,10 +68,13 @@ function EventFeed() {
     if (threadFilter) query.set('thread_id', threadFilter);
     if (runFilter) query.set('run_id', runFilter);
     let n = 0;
+    const owners = new Map<string, Owner>();
+    // A new filter starts a new feed: the list shows what the filter lets through.
+    setEvents([]);
+    setState('connecting');
     (async () => {
       try {
-        const frames = stream(`/__admin/events?${query}`, { signal: controller.signal });
-        setState('connected');
+        const frames = stream(`/__admin/events?${query}`, { signal: controller.signal, onOpen: () => setState('connected') });
         for await (const frame of frames) {
           let parsed: Record<string, unknown> = {};
           try {
@@ -71,10 +82,11 @@ function EventFeed() {
           } catch {
             // not JSON: shown as sent
           }
-          const entry: FeedEvent = { n: ++n, at: Date.now(), event: frame.event, data: frame.data, ...idsOf(parsed) };
+          const entry: FeedEvent = { n: ++n, at: Date.now(), event: frame.event, data: frame.data, ...ownerOf(parsed, owners) };
           setEvents((list) => [entry, ...list].slice(0, MAX_EVENTS));
         }
-        setState('closed');
+        // A feed ended by a new filter is not news: the new one reports its own state.
+        if (!controller.signal.aborted) setState('closed');
       } catch (e) {
         if (!controller.signal.aborted) setState(`error: ${errorText(e)}`);
       }
