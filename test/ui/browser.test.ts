@@ -269,6 +269,18 @@ describe('control', () => {
     await page.getByRole('button', { name: 'Save scenario' }).click();
     await page.getByRole('button', { name: 'Remove ui-hello' }).waitFor();
     expect(await page.locator('#scenario-problem').textContent()).toBe('');
+    // Edit: the rule comes back as YAML; saving the same name replaces it.
+    await editor.fill('');
+    await page.getByRole('button', { name: 'Edit ui-hello' }).click();
+    await expect.poll(() => editor.inputValue()).toContain('name: ui-hello');
+    await editor.fill(
+      (await editor.inputValue()).replace('Hello from a scenario added in the UI.', 'Hello from a scenario edited in the UI.'),
+    );
+    await page.getByRole('button', { name: 'Save scenario' }).click();
+    await expect
+      .poll(async () => (await call('GET', '/__admin/scenarios/ui-hello', { key })).body.turns)
+      .toEqual([{ text: 'Hello from a scenario edited in the UI.' }]);
+    expect(await page.getByRole('button', { name: 'Remove ui-hello' }).count()).toBe(1);
 
     await page.getByRole('textbox', { name: 'Fault path' }).fill('/v1/vector_stores');
     await page.getByRole('button', { name: 'Add fault' }).click();
@@ -284,7 +296,7 @@ describe('control', () => {
 
     await page.getByRole('link', { name: 'Playground' }).click();
     await send(page, 'hello ui, are you there?');
-    await page.locator('.message-assistant').getByText('Hello from a scenario added in the UI.').waitFor();
+    await page.locator('.message-assistant').getByText('Hello from a scenario edited in the UI.').waitFor();
     // The one console error is chromium's line for the 400 the broken scenario got, on purpose.
     expect(ui.errors).toEqual([expect.stringContaining('status of 400')]);
     ui.errors.length = 0;

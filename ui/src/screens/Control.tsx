@@ -4,7 +4,6 @@
  * described in docs/control-api.md.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { parse, stringify } from 'yaml';
 import { ApiError, call, errorText } from '../lib/api';
 
 export function Control() {
@@ -53,6 +52,8 @@ function Scenarios() {
     setStatus('');
     let body: unknown;
     try {
+      // The YAML parser is loaded on first use: the other screens do not need it.
+      const { parse } = await import('yaml');
       body = parse(yaml) as unknown;
     } catch (e) {
       return setProblem(`YAML: ${errorText(e)}`);
@@ -68,8 +69,9 @@ function Scenarios() {
     }
   };
 
-  const edit = (scenario: Scenario) => {
+  const edit = async (scenario: Scenario) => {
     const { source: _s, file: _f, line: _l, hits: _h, ...rule } = scenario;
+    const { stringify } = await import('yaml');
     setYaml(stringify(rule));
     setProblem(null);
   };
@@ -92,7 +94,7 @@ function Scenarios() {
                 {scenario.file}:{scenario.line}
               </span>
             ) : null}{' '}
-            <button type="button" class="secondary" onClick={() => edit(scenario)}>
+            <button type="button" class="secondary" onClick={() => void edit(scenario)}>
               Edit {scenario.name}
             </button>
             {scenario.source === 'runtime' ? (
