@@ -120,6 +120,7 @@ Examples:
 
 OpenAI clients:  baseURL http://HOST:PORT/v1     Azure clients:  endpoint http://HOST:PORT
 Docs:            http://HOST:PORT/docs          Control API:    http://HOST:PORT/__admin
+Web UI:          http://HOST:PORT/__admin/ui    (playground and inspector)
 `,
   );
   return program;
