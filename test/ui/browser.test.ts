@@ -207,6 +207,51 @@ describe('playground', () => {
   });
 });
 
+describe('threads', () => {
+  it('renders message markdown safely and images from file content', async () => {
+    const key = 'ui-markdown';
+    // A 1x1 PNG, uploaded as the API's clients do.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    const form = new FormData();
+    form.append('purpose', 'vision');
+    form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'dot.png');
+    const upload = await fetch(`${server.baseURL}/files`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: form });
+    const file = (await upload.json()) as { id: string };
+    const thread = await call('POST', '/v1/threads', {
+      key,
+      body: {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: '**bold** and `code` <img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script>' },
+              { type: 'image_file', image_file: { file_id: file.id } },
+            ],
+          },
+        ],
+      },
+    });
+    expect(thread.status).toBe(200);
+    const ui = await open(key, 'threads');
+    const { page } = ui;
+    const message = page.locator('.message-user');
+    await message.locator('strong', { hasText: 'bold' }).waitFor();
+    await message.locator('code', { hasText: 'code' }).waitFor();
+    const image = message.getByRole('img', { name: `Image file ${file.id}` });
+    await image.waitFor();
+    expect(await image.getAttribute('src')).toMatch(/^blob:/);
+    // Decoded: the blob held the PNG's bytes.
+    await expect.poll(() => page.evaluate<number>("document.querySelector('.message-user img.message-image').naturalWidth")).toBe(1);
+    // Sanitized: no script element, no event handler, nothing ran.
+    expect(await message.locator('script').count()).toBe(0);
+    expect(await message.locator('[onerror]').count()).toBe(0);
+    // An <img> in message text is dropped: it could load from any host.
+    expect(await message.locator('.markdown img').count()).toBe(0);
+    expect(await page.evaluate('window.__pwned ?? null')).toBeNull();
+    await close(ui);
+  });
+});
+
 describe('live', () => {
   it('shows the journal and the event feed updating while the SDK runs, with filters', async () => {
     const key = 'ui-live';
@@ -326,7 +371,9 @@ describe('offline, keys, layout', () => {
     const ui = await open('ui-narrow');
     const { page } = ui;
     await page.setViewportSize({ width: 390, height: 800 });
-    await send(page, 'hello from a phone');
+    // By keyboard: Enter in the message box sends.
+    await page.getByRole('textbox', { name: 'Message' }).fill('hello from a phone');
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
     await page.locator('.message-assistant').getByText('hello from a phone', { exact: false }).waitFor();
     // Nothing wider than the screen: no sideways scrolling.
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);

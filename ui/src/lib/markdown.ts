@@ -29,5 +29,7 @@ export function renderMessageText(value: string, annotations: Annotation[], firs
     (_m, n: string) =>
       `<sup><button type="button" class="footnote-ref" data-footnote="${n}" aria-label="Citation ${n}">[${n}]</button></sup>`,
   );
-  return DOMPurify.sanitize(withRefs, { USE_PROFILES: { html: true } });
+  // No <img> from message text: it would load from any URL (another host, while the page must work
+  // offline). Images come from image_file parts, read from the mock (MessageView).
+  return DOMPurify.sanitize(withRefs, { USE_PROFILES: { html: true }, FORBID_TAGS: ['img', 'style', 'form'] });
 }
