@@ -415,3 +415,43 @@ describe('with ADMIN_KEY set', () => {
     await context.close();
   });
 });
+
+describe('with RUN_MODE=manual', () => {
+  let manual: TestServer;
+  beforeAll(async () => {
+    manual = await startTestServer({ runMode: 'manual' });
+  });
+  afterAll(async () => manual?.stop());
+
+  it('advances a run one step at a time from the Control screen, then resets the tenant', async () => {
+    const key = 'ui-manual';
+    const api = jsonCaller(() => manual.url, key);
+    const assistant = await api('POST', '/v1/assistants', { body: { model: 'gpt-4o' } });
+    const thread = await api('POST', '/v1/threads', { body: { messages: [{ role: 'user', content: 'step by step' }] } });
+    const run = await api('POST', `/v1/threads/${thread.body.id}/runs`, { body: { assistant_id: assistant.body.id } });
+    expect(run.body.status).toBe('queued');
+
+    const ui = await openUi(browser, manual.url, key);
+    const { page } = ui;
+    await page.goto(`${manual.url}/__admin/ui#/control`);
+    const runs = page.getByRole('region', { name: 'Runs' });
+    await runs.getByRole('textbox', { name: 'Run id' }).fill(run.body.id as string);
+    const seen: string[] = [];
+    for (let i = 0; i < 10 && seen[seen.length - 1] !== 'completed'; i++) {
+      await runs.getByRole('button', { name: 'Advance one step' }).click();
+      // The page shows what the advance answered: the run's status now, as the API reads it.
+      const now = (await api('GET', `/v1/threads/${thread.body.id}/runs/${run.body.id}`)).body.status as string;
+      await expect.poll(() => runs.getByRole('status').textContent()).toBe(`${run.body.id}: ${now}`);
+      if (seen[seen.length - 1] !== now) seen.push(now);
+    }
+    expect(seen[0]).toBe('in_progress');
+    expect(seen[seen.length - 1]).toBe('completed');
+    expect((await api('GET', `/v1/threads/${thread.body.id}/runs/${run.body.id}`)).body.status).toBe('completed');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Reset tenant' }).click();
+    await page.getByText(/^Reset: \d+ row\(s\) deleted\.$/).waitFor();
+    expect((await api('GET', '/v1/assistants')).body.data).toEqual([]);
+    await close(ui);
+  });
+});
