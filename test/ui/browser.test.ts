@@ -389,29 +389,52 @@ describe('with ADMIN_KEY set', () => {
   });
   afterAll(async () => guarded?.stop());
 
-  it('asks for the admin key once and keeps it until the tab closes', async () => {
+  it('asks for the admin key once, when the server refuses a call for want of it, and keeps it until the tab closes', async () => {
     const ui = await openUi(browser, guarded.url, 'ui-admin');
     const { page, context } = ui;
-    await page.goto(`${guarded.url}/__admin/ui#/threads`);
-    const dialog = page.getByRole('dialog', { name: 'Keys' });
-    await dialog.getByRole('alert').filter({ hasText: 'x-admin-key' }).waitFor();
+    page.on('dialog', (dialog) => void dialog.accept()); // the confirm() before a reset
+    const keys = page.getByRole('dialog', { name: 'Keys' });
+    const resetAll = page.getByRole('button', { name: 'Reset all tenants' });
+    const status = page.getByRole('region', { name: 'Reset' }).getByRole('status');
+
+    /**
+     * Resetting every tenant is server-wide: it needs the admin key under every authorization model
+     * (whether the server also wants it for tenant-level control calls, which then ask at load).
+     */
+    const askedFor = async () => {
+      await page.waitForLoadState('networkidle');
+      if (!(await keys.isVisible())) await resetAll.click();
+      await keys.getByRole('alert').filter({ hasText: 'x-admin-key' }).waitFor();
+    };
+
+    await page.goto(`${guarded.url}/__admin/ui#/control`);
+    await askedFor();
     await screenshot(page, 'keys');
-    await dialog.getByLabel('Admin key').fill('ui-admin-secret');
-    await dialog.getByRole('button', { name: 'Save keys' }).click();
-    await page.getByRole('heading', { name: 'Threads' }).waitFor();
-    await page.getByText('No threads yet.').waitFor();
-    // The 401s before the key was given are the only console errors (chromium logs failed loads).
-    expect(ui.errors.every((e) => e.includes('401'))).toBe(true);
+    await keys.getByLabel('Admin key').fill('ui-admin-secret');
+    await keys.getByRole('button', { name: 'Save keys' }).click();
+    await resetAll.click();
+    await expect.poll(() => status.textContent()).toMatch(/^Reset \(all tenants\): \d+ row\(s\) deleted\.$/);
+    expect(await keys.count()).toBe(0);
+    // The refusals before the key was given are the only console errors (chromium logs failed loads).
+    expect(ui.errors.every((e) => e.includes('status of 401'))).toBe(true);
     ui.errors.length = 0;
 
+    // A reload keeps the key (sessionStorage): no question, the server-wide call works.
     await page.reload();
-    await page.getByText('No threads yet.').waitFor();
-    expect(await dialog.count()).toBe(0);
+    await page.getByRole('heading', { name: 'Scenarios' }).waitFor();
+    await resetAll.click();
+    await expect.poll(() => status.textContent()).toMatch(/^Reset \(all tenants\)/);
+    expect(await keys.count()).toBe(0);
     expect(ui.errors).toEqual([]);
-    // Another tab (a new session) starts without the key.
+
+    // Another tab (a new session) does not have it.
     const fresh = await context.newPage();
-    await fresh.goto(`${guarded.url}/__admin/ui#/threads`);
-    await fresh.getByRole('dialog', { name: 'Keys' }).waitFor();
+    fresh.on('dialog', (dialog) => void dialog.accept());
+    await fresh.goto(`${guarded.url}/__admin/ui#/control`);
+    await fresh.waitForLoadState('networkidle');
+    const freshKeys = fresh.getByRole('dialog', { name: 'Keys' });
+    if (!(await freshKeys.isVisible())) await fresh.getByRole('button', { name: 'Reset all tenants' }).click();
+    await freshKeys.waitFor();
     await context.close();
   });
 });

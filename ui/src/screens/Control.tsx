@@ -289,12 +289,19 @@ function RunControl() {
 
 function Reset() {
   const [result, setResult] = useState('');
-  const reset = async () => {
-    if (!confirm('Forget every object, scenario, fault and journal entry of this tenant?')) return;
+  /** `all`: every tenant, a server-wide action (with ADMIN_KEY set, it needs the admin key). */
+  const reset = async (scope: 'tenant' | 'all') => {
+    const question =
+      scope === 'all'
+        ? 'Forget every object, scenario, fault and journal entry of EVERY tenant on this server?'
+        : 'Forget every object, scenario, fault and journal entry of this tenant?';
+    if (!confirm(question)) return;
     try {
-      const answer = await call<{ deleted: { rows: Record<string, number> } }>('/__admin/reset', { method: 'POST' });
+      const answer = await call<{ deleted: { rows: Record<string, number> } }>(`/__admin/reset${scope === 'all' ? '?scope=all' : ''}`, {
+        method: 'POST',
+      });
       const rows = Object.values(answer.deleted.rows).reduce((a, b) => a + b, 0);
-      setResult(`Reset: ${rows} row(s) deleted.`);
+      setResult(`Reset${scope === 'all' ? ' (all tenants)' : ''}: ${rows} row(s) deleted.`);
     } catch (e) {
       setResult(errorText(e));
     }
@@ -302,9 +309,14 @@ function Reset() {
   return (
     <section class="panel" aria-label="Reset">
       <h2>Reset</h2>
-      <button type="button" class="danger" onClick={() => void reset()}>
-        Reset tenant
-      </button>
+      <div class="toolbar">
+        <button type="button" class="danger" onClick={() => void reset('tenant')}>
+          Reset tenant
+        </button>
+        <button type="button" class="danger" onClick={() => void reset('all')}>
+          Reset all tenants
+        </button>
+      </div>
       <p role="status">{result}</p>
     </section>
   );
