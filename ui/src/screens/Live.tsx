@@ -25,6 +25,9 @@ interface JournalEntry {
   status: number;
   duration_ms: number;
   timestamp: number;
+  /** On servers that record them: the run a request created or resumed, and who answered its turn. */
+  run_id?: string | null;
+  answered_by?: { kind: string; scenario: string | null } | null;
 }
 
 /** Kept on screen; older events scroll away. */
@@ -247,6 +250,10 @@ function JournalRow({ entry }: { entry: JournalEntry }) {
           <td colSpan={5}>
             <p class="muted">
               request {entry.id}; query {JSON.stringify(entry.query)}
+              {entry.run_id ? `; run ${entry.run_id}` : ''}
+              {entry.answered_by
+                ? `; answered by ${entry.answered_by.scenario ? `scenario ${entry.answered_by.scenario}` : entry.answered_by.kind}`
+                : ''}
             </p>
             <pre class="code">{entry.body === undefined || entry.body === null ? '(no body)' : pretty(entry.body)}</pre>
           </td>
