@@ -66,6 +66,8 @@ describe('GET /__admin/ui', () => {
     ]) {
       const res = await fetch(`${server.url}${path}`);
       expect(res.status, path).toBe(404);
+      // As every unknown URL: the API's error shape.
+      expect(((await res.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
     }
   });
 

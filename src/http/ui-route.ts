@@ -11,6 +11,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { packagePath } from '../paths.js';
+import { invalidUrl } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -63,7 +64,8 @@ export function uiRoutes(app: FastifyInstance, folder = packagePath('dist', 'ui'
       () => new Set<string>(),
     );
     const type = TYPES[extname(file)];
-    if (!type || !(await assetNames).has(file)) return reply.code(404).type('text/plain').send('Not found');
+    // Anything else is an unknown URL, answered as the server answers every unknown URL.
+    if (!type || !(await assetNames).has(file)) throw invalidUrl(request.method, request.url);
     const body = await read(join('assets', file));
     // Asset names carry a content hash: a new build has new names.
     return reply.type(type).header('cache-control', 'public, max-age=31536000, immutable').send(body);
