@@ -158,8 +158,9 @@ export function Chat({ assistant, ensureAssistant }: Props) {
             value={text}
             onInput={(e) => setText(e.currentTarget.value)}
             onKeyDown={(e) => {
-              // Enter sends, Shift+Enter is a new line, as in most chat apps.
-              if (e.key === 'Enter' && !e.shiftKey) void send(e);
+              // Enter sends, Shift+Enter is a new line, as in most chat apps (not while an input method
+              // is composing a character).
+              if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) void send(e);
             }}
           />
         </label>
