@@ -121,6 +121,7 @@ Examples:
 
 OpenAI clients:  baseURL http://HOST:PORT/v1     Azure clients:  endpoint http://HOST:PORT
 Docs:            http://HOST:PORT/docs          Control API:    http://HOST:PORT/__admin
+Web UI:          http://HOST:PORT/__admin/ui    (playground and inspector)
 `,
   );
   return program;
@@ -194,6 +195,7 @@ function banner(config: Config, actualPort: number): string {
     `  Azure endpoint   ${base}`,
     `  API docs         ${base}/docs  (OpenAPI document: ${base}/openapi.json)`,
     `  Control API      ${base}/__admin  (${admin})`,
+    `  Web UI           ${base}/__admin/ui  (inspector and playground)`,
     `  Database         ${db}`,
     `  API keys         ${keys}; run mode ${config.runMode}`,
     '',

@@ -18,6 +18,7 @@ import { trackConnections } from './http/connections.js';
 import { installRequestHooks } from './http/request-hooks.js';
 import { lazyChildLoggerFactory } from './http/lazy-logger.js';
 import { docsPageRoutes } from './http/docs-page.js';
+import { uiRoutes } from './http/ui-route.js';
 import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
 import { invalidJson } from './http/errors.js';
 import { validatorCompiler, warmValidators } from './http/validation.js';
@@ -108,6 +109,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     },
   });
   docsPageRoutes(app);
+  uiRoutes(app);
 
   app.get('/healthz', { schema: { hide: true }, config: { public: true } }, async () => ({ status: 'ok', version: VERSION }));
   app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());

@@ -112,6 +112,7 @@ describe('a running server', () => {
     expect(banner).toContain(`Azure endpoint   ${url}\n`);
     expect(banner).toContain(`${url}/docs`);
     expect(banner).toContain(`${url}/__admin`);
+    expect(banner).toContain(`Web UI           ${url}/__admin/ui`);
     expect(banner).toContain(`Database         ${db}`);
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);

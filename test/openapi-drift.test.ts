@@ -16,9 +16,10 @@ interface OpenApiDocument {
 
 /**
  * Routes that are deliberately left out of the document: the Azure surface repeats every /v1 route
- * under /openai, and the health check, the document itself and the docs page are not API.
+ * under /openai, and the health check, the document itself, the docs page and the web UI's static files
+ * (/__admin/ui, docs/ui.md) are not API.
  */
-const UNDOCUMENTED = [/^\/openai\//, /^\/healthz$/, /^\/openapi\.json$/, /^\/docs(\/|$|\*)/];
+const UNDOCUMENTED = [/^\/openai\//, /^\/healthz$/, /^\/openapi\.json$/, /^\/docs(\/|$|\*)/, /^\/__admin\/ui(\/|$)/];
 
 /**
  * Every registered route as `METHOD /path/{param}`, read from Fastify's own route tree: printRoutes

@@ -247,6 +247,7 @@ describe('npm pack', () => {
         'package/package.json',
         'package/dist/cli.js',
         'package/dist/index.js',
+        'package/dist/ui/index.html',
         'package/migrations/meta/_journal.json',
         'package/openapi/openapi.json',
       ]) {
@@ -276,6 +277,10 @@ describe('npm pack', () => {
       const health = await fetch(`${url}/healthz`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok', version: VERSION });
+      // The web UI ships built: the installed package serves it (docs/ui.md).
+      const ui = await fetch(`${url}/__admin/ui`);
+      expect(ui.status).toBe(200);
+      expect(await ui.text()).toContain('/__admin/ui/assets/');
       cli.signal('SIGTERM');
       // npm itself may exit first; the server is done when the whole group is gone.
       await waitFor(() => !groupAlive(cli.child.pid!), 15_000, 'the npx process group to exit');

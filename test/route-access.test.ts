@@ -19,7 +19,7 @@ const OTHER_KEY = 'sk-route-access-other';
 const ADMIN_KEY = 'admin-route-access';
 
 /** The routes that answer without a key: health, the docs page and its assets, the OpenAPI document. */
-const PUBLIC_ROUTES = new Set(['/healthz', '/openapi.json', '/docs', '/docs/static/:file']);
+const PUBLIC_ROUTES = new Set(['/healthz', '/openapi.json', '/docs', '/docs/static/:file', '/__admin/ui', '/__admin/ui/assets/:file']);
 
 interface Answer {
   status: number;

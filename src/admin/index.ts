@@ -13,6 +13,7 @@ import { requestsRoutes } from './requests.js';
 import { resetRoutes } from './reset.js';
 import { runControlRoutes } from './runs.js';
 import { scenarioRoutes } from './scenarios.js';
+import { threadListRoutes } from './threads.js';
 
 export async function registerAdmin(app: FastifyInstance, ctx: AppContext): Promise<void> {
   // The operator key, the fault check and the request journal run in the per-request hooks
@@ -24,6 +25,7 @@ export async function registerAdmin(app: FastifyInstance, ctx: AppContext): Prom
   requestsRoutes(app, ctx);
   faultRoutes(app, ctx);
   runControlRoutes(app, ctx);
+  threadListRoutes(app, ctx);
 
   ctx.scenarios.setLogger(app.log);
   await ctx.scenarios.watch();

@@ -3,10 +3,23 @@
  * `seq` (src/store/pagination.ts); deletes remember where a row stood (src/store/deleted-cursors.ts).
  */
 import type { ListedTable } from './deleted-cursors.js';
-import { assistantFiles, assistants, files, messageFiles, messages, runSteps, runs, vectorStoreFiles, vectorStores } from './schema.js';
+import {
+  assistantFiles,
+  assistants,
+  files,
+  messageFiles,
+  messages,
+  runSteps,
+  runs,
+  threads,
+  vectorStoreFiles,
+  vectorStores,
+} from './schema.js';
 
 export const LISTED = {
   assistants: { table: assistants, seq: assistants.seq, id: assistants.id, owner: assistants.tenant, tenant: assistants.tenant },
+  // Threads are listed by the control API only (GET /__admin/threads).
+  threads: { table: threads, seq: threads.seq, id: threads.id, owner: threads.tenant, tenant: threads.tenant },
   files: { table: files, seq: files.seq, id: files.id, owner: files.tenant, tenant: files.tenant },
   vectorStores: {
     table: vectorStores,

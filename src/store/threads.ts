@@ -1,6 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from './database.js';
+import { deletedRowFields, rememberDeleted } from './deleted-cursors.js';
+import { LISTED } from './lists.js';
 import { threads, type ThreadRow } from './schema.js';
 
 export type NewThread = Omit<ThreadRow, 'seq'>;
@@ -100,10 +102,13 @@ export function updateThread(db: Db, tenant: string, id: string, changes: Partia
 /** Deletes the thread; its messages, runs and steps go with it (ON DELETE CASCADE). */
 export function deleteThread(db: Db, tenant: string, id: string): boolean {
   lookups.get(db)?.cache.delete(id);
-  return (
-    db
+  return db.transaction((tx) => {
+    const rows = tx
       .delete(threads)
       .where(and(eq(threads.id, id), eq(threads.tenant, tenant)))
-      .run().changes > 0
-  );
+      .returning(deletedRowFields(LISTED.threads))
+      .all();
+    rememberDeleted(tx, LISTED.threads, rows);
+    return rows.length > 0;
+  });
 }
