@@ -25,8 +25,10 @@ type RequestsQuery = Static<typeof RequestsQuery>;
 
 /** Keeps an answered API request in its tenant's journal (called on response by src/http/request-hooks.ts). */
 export function recordInJournal(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): void {
-  const { body, truncated } = journalBody(request.body, request.headers['content-type']);
-  ctx.journal.record(request.call.tenant, {
+  const { body, truncated, bytes } = journalBody(request.body, request.headers['content-type']);
+  ctx.journal.record(
+    request.call.tenant,
+    {
     id: request.id,
     method: request.method,
     url: request.url,
@@ -36,7 +38,9 @@ export function recordInJournal(ctx: AppContext, request: FastifyRequest, reply:
     status: reply.statusCode,
     duration_ms: Math.round(reply.elapsedTime * 100) / 100,
     timestamp: Math.round(Date.now() - reply.elapsedTime),
-  });
+    },
+    bytes,
+  );
 }
 
 export function requestsRoutes(app: FastifyInstance, ctx: AppContext): void {
