@@ -6,6 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
+import { invalidParam } from '../http/errors.js';
 import { journalBody } from './journal.js';
 
 const RequestsQuery = Type.Object(
@@ -55,8 +56,13 @@ export function requestsRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request) => {
       const query = request.query as RequestsQuery;
-      const data = ctx.journal.query(request.call.tenant, { ...query, limit: query.limit ?? 100 });
-      return { object: 'list', data };
+      try {
+        const data = ctx.journal.query(request.call.tenant, { ...query, limit: query.limit ?? 100 });
+        return { object: 'list', data };
+      } catch (error) {
+        if (error instanceof SyntaxError) throw invalidParam('path', `not a valid regular expression (${error.message}).`);
+        throw error;
+      }
     },
   );
 
