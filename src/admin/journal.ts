@@ -237,7 +237,8 @@ export function redactHeaders(headers: Record<string, string | string[] | undefi
 
 /** The body to keep: JSON values up to the cap; anything else (multipart uploads, text) as null. */
 export function journalBody(body: unknown, contentType: string | undefined): { body: unknown; truncated: boolean; bytes: number } {
-  if (body === undefined || body === null || !contentType?.toLowerCase().includes('json')) return { body: null, truncated: false, bytes: 0 };
+  if (body === undefined || body === null || !contentType?.toLowerCase().includes('json'))
+    return { body: null, truncated: false, bytes: 0 };
   let size: number;
   try {
     size = JSON.stringify(body)?.length ?? 0;

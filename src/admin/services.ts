@@ -15,5 +15,9 @@ export interface AdminServices {
 }
 
 export function createAdminServices(config: Config): AdminServices {
-  return { scenarios: new ScenarioRegistry(config.scenarios), journal: new RequestJournal(JOURNAL_CAPACITY, JOURNAL_TENANTS, config.journalLimitBytes), faults: new FaultInjector() };
+  return {
+    scenarios: new ScenarioRegistry(config.scenarios),
+    journal: new RequestJournal(JOURNAL_CAPACITY, JOURNAL_TENANTS, config.journalLimitBytes),
+    faults: new FaultInjector(),
+  };
 }

@@ -23,7 +23,11 @@ const METHODS: HTTPMethod[] = ['GET', 'POST', 'DELETE', 'PUT', 'PATCH'];
 export function sendApiError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
   setStandardHeaders(request, reply);
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-  if (error.status === 413) drainRejectedBody(request.raw);
+  if (error.status === 413 && !request.raw.complete) {
+    // Fastify asks to close after any body it could not parse; for a body still arriving that is the reset below.
+    reply.removeHeader('connection');
+    drainRejectedBody(request.raw);
+  }
   return reply.code(error.status).type('application/json').send(error.toBody());
 }
 
@@ -38,7 +42,6 @@ export const REJECTED_BODY_DRAIN_BYTES = 64 * 1024 * 1024;
  * and the request timeout ends a body that never finishes.
  */
 function drainRejectedBody(raw: IncomingMessage): void {
-  if (raw.complete) return;
   let drained = 0;
   raw.on('data', (chunk: Buffer) => {
     drained += chunk.length;

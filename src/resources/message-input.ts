@@ -20,7 +20,10 @@ export const MESSAGE_CONTENT_MAX_LENGTH = 256_000;
 const ImageDetail = Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('low'), Type.Literal('high')]));
 
 const ContentPart = Type.Union([
-  Type.Object({ type: Type.Literal('text'), text: Type.String({ maxLength: MESSAGE_CONTENT_MAX_LENGTH }) }, { additionalProperties: false }),
+  Type.Object(
+    { type: Type.Literal('text'), text: Type.String({ maxLength: MESSAGE_CONTENT_MAX_LENGTH }) },
+    { additionalProperties: false },
+  ),
   Type.Object(
     {
       type: Type.Literal('image_file'),

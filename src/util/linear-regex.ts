@@ -26,6 +26,8 @@ export function compileLinearRegex(pattern: string, flags = ''): LinearRegex {
     return { test: (text) => regex.test(text) };
   } catch (error) {
     const reason = (error as Error).message.replace(/^error parsing regexp: /, '');
-    throw new SyntaxError(`Invalid regular expression /${pattern}/: ${reason} (patterns run on RE2, which has no lookaround or backreferences)`);
+    throw new SyntaxError(
+      `Invalid regular expression /${pattern}/: ${reason} (patterns run on RE2, which has no lookaround or backreferences)`,
+    );
   }
 }
