@@ -4,9 +4,9 @@
  * clients that never read their stream, stall half-way through a request or connect and say nothing
  * do not slow the others down; the server lets go of a stream nobody reads once 8 MiB are buffered.
  *
- * Timeouts: the server keeps Fastify's defaults (no connection or request timeout; keep-alive 72 s;
- * Node's 60 s headers timeout). Streams and long polls must not be cut, and on loopback a stalled
- * client is a crashed test process, whose sockets the OS closes. docs/reliability.md says more.
+ * Timeouts: the defaults (headers 30 s, whole request 120 s) are longer than these tests, so stalled
+ * clients stay connected here; test/hardening.test.ts checks the timeouts with short settings, and that
+ * they never cut a stream. docs/reliability.md ("Limits and timeouts") lists them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
