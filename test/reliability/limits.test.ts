@@ -156,13 +156,20 @@ describe('limits', () => {
   it('keeps serving others while clients never read their streams, and lets go of those streams', { timeout: 120_000 }, async () => {
     const before = await latencies(base, probeThread, 100);
     const rssBefore = rssOf(child.pid);
-    // Each reply quotes its 120,000-word message, one word per delta: ~20 MB of events per stream,
-    // more than the kernel's socket buffers and the server's 8 MiB allowance together.
-    const words = 'The quick brown fox jumps over the lazy dog again. '.repeat(12_000);
+    // Each reply quotes its message (just under the real 256,000-character limit) 60 times, through a
+    // scenario: ~15 MB of events per stream, more than the kernel's socket buffers and the server's
+    // 8 MiB allowance together. (A default reply is at most one message long: ~1.2 MB of events.)
+    const words = 'The quick brown fox jumps over the lazy dog again. '.repeat(4_900);
     const sockets: Socket[] = [];
     // Big user messages need a big body: these go through a server with the default limits.
     const big = await startChild(join(dir, 'limits-big.db'), { nodeArgs: GC_PROBE_ARGS });
     try {
+      const scenario = await call(big.url, 'POST', '/__admin/scenarios', {
+        name: 'echo-60',
+        match: { message: { contains: 'quick brown fox' } },
+        turns: [{ text: '{{message}} '.repeat(60) }],
+      });
+      expect(scenario.status).toBe(200);
       const bigAssistant = (await call<{ id: string }>(big.url, 'POST', '/v1/assistants', { model: 'gpt-4o' })).body.id;
       const bigThreads: string[] = [];
       for (let i = 0; i < 3; i++) {
