@@ -171,8 +171,9 @@ function timeoutOptions(config: Config): { requestTimeout: number; http: HttpSer
     requestTimeout: config.requestTimeoutMs,
     http: {
       requestTimeout: config.requestTimeoutMs,
-      // 0 is "no limit" for the request timeout but not for this one in Node: a day stands for it.
-      headersTimeout: config.headersTimeoutMs || 86_400_000,
+      // 0 is "no limit" for the request timeout but not for this one in Node: the request timeout (which
+      // covers the headers too) or a day stands for it.
+      headersTimeout: config.headersTimeoutMs || config.requestTimeoutMs || 86_400_000,
       connectionsCheckingInterval: interval,
     },
   };

@@ -229,7 +229,8 @@ describe('caller-written regular expressions run in linear time', () => {
     const hit = await fetch(`${base}/v1/threads/dddd`, { signal: within(), headers: { authorization: 'Bearer sk-regex' } });
     expect(hit.status).toBe(503);
 
-    const res = await fetch(`${base}/__admin/requests?path=${encodeURIComponent(`/${EVIL}/`)}`, {
+    // Anchored to /v1/threads/: run ids of the polls above may end with a `d` too.
+    const res = await fetch(`${base}/__admin/requests?path=${encodeURIComponent(`/^\\/v1\\/threads\\/${EVIL}/`)}`, {
       signal: within(),
       headers: { authorization: 'Bearer sk-regex' },
     });
@@ -377,6 +378,25 @@ describe('request limits', () => {
 });
 
 describe('timeouts spare streams', () => {
+  it('item 13: the timeouts are set on the server; 0 turns one off, and the headers one never exceeds the request one', async () => {
+    for (const [headers, request, expected] of [
+      [undefined, undefined, [30_000, 120_000]],
+      [0, 5_000, [5_000, 5_000]],
+      [9_000, 5_000, [5_000, 5_000]],
+      [0, 0, [86_400_000, 0]],
+    ] as const) {
+      const server = await startServer({
+        port: 0,
+        dbPath: ':memory:',
+        logger: false,
+        headersTimeoutMs: headers,
+        requestTimeoutMs: request,
+      });
+      expect([server.app.server.headersTimeout, server.app.server.requestTimeout]).toEqual(expected);
+      await server.close();
+    }
+  });
+
   it('item 13: an SSE stream that lasts longer than the request timeout runs to its end', async () => {
     const server = await startTestServer({ requestTimeoutMs: 500, headersTimeoutMs: 500, streamDelayMs: 100 });
     try {
