@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestJournal, type RecordedRequest } from '../src/admin/journal.js';
+import { countTokens, EXACT_TOKEN_CHARS } from '../src/behavior/tokens.js';
 import { startServer } from '../src/server.js';
 import { closeDatabase, openDatabase } from '../src/store/database.js';
 import { CLI, ROOT, cleanEnv, killAll, runCli } from './helpers/cli-process.js';
@@ -291,6 +292,14 @@ describe('request limits', () => {
 
     const atLimit = await call('POST', `/v1/threads/${threadId}/messages`, { body: { role: 'user', content: 'x'.repeat(256_000) } });
     expect(atLimit.status).toBe(200);
+  });
+
+  it('item 9: texts without a limit of their own (run instructions, tool outputs) are counted exactly up to 512,000 characters, then extrapolated', () => {
+    const head = 'ab '.repeat(EXACT_TOKEN_CHARS / 3 + 1).slice(0, EXACT_TOKEN_CHARS);
+    const headTokens = countTokens(head);
+    // The tail would count as one token per character; past the exact part it is estimated from the head.
+    expect(countTokens(head + '漢'.repeat(EXACT_TOKEN_CHARS))).toBe(headTokens * 2);
+    expect(countTokens('hello world')).toBe(2);
   });
 
   it('item 10: JSON nested thousands of levels deep is a 400, and the journal still keeps the request', async () => {

@@ -45,11 +45,19 @@ function* windows(text: string): Generator<[number, number]> {
   }
 }
 
+/**
+ * Texts longer than this are counted exactly up to here and the rest extrapolated. Messages are held to
+ * 256,000 characters, but run instructions and tool outputs have no limit of their own besides the body
+ * limit (32 MiB): counted exactly, random letters of that size held the event loop for about a minute.
+ */
+export const EXACT_TOKEN_CHARS = 512_000;
+
 export function countTokens(text: string): number {
   if (!text) return 0;
+  const exact = text.length > EXACT_TOKEN_CHARS ? text.slice(0, EXACT_TOKEN_CHARS) : text;
   let total = 0;
-  for (const [start, end] of windows(text)) total += getEncoder().encode(text.slice(start, end)).length;
-  return total;
+  for (const [start, end] of windows(exact)) total += getEncoder().encode(exact.slice(start, end)).length;
+  return exact === text ? total : Math.round((total * text.length) / exact.length);
 }
 
 /** The longest prefix of `text` that fits in `maxTokens` tokens. */
