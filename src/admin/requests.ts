@@ -39,6 +39,9 @@ export function recordInJournal(ctx: AppContext, request: FastifyRequest, reply:
       status: reply.statusCode,
       duration_ms: Math.round(reply.elapsedTime * 100) / 100,
       timestamp: Math.round(Date.now() - reply.elapsedTime),
+      // Set by record(); present from the start so that every entry keeps one object shape.
+      bytes: 0,
+      seq: 0,
     },
     bytes,
   );
