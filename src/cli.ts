@@ -46,6 +46,9 @@ const FLAGS: Record<keyof typeof ENVIRONMENT, FlagSpec> = {
   BODY_LIMIT_BYTES: { flags: '--body-limit-bytes <n>', option: 'bodyLimitBytes', parse: wholeNumber },
   UPLOAD_LIMIT_BYTES: { flags: '--upload-limit-bytes <n>', option: 'uploadLimitBytes', parse: wholeNumber },
   DEFAULT_REPLY: { flags: '--default-reply <template>', option: 'defaultReply' },
+  JOURNAL_LIMIT_BYTES: { flags: '--journal-limit-bytes <n>', option: 'journalLimitBytes', parse: wholeNumber },
+  HEADERS_TIMEOUT_MS: { flags: '--headers-timeout-ms <ms>', option: 'headersTimeoutMs', parse: wholeNumber },
+  REQUEST_TIMEOUT_MS: { flags: '--request-timeout-ms <ms>', option: 'requestTimeoutMs', parse: wholeNumber },
 };
 
 /** Flags of the CLI itself, not of the server: they have no environment variable. */

@@ -35,6 +35,12 @@ export interface ServerOptions {
   uploadLimitBytes?: number;
   /** Mustache template of the default reply; `{{message}}` is the last user message. */
   defaultReply?: string;
+  /** Estimated bytes the request journal keeps, every tenant together; the oldest entries go first. */
+  journalLimitBytes?: number;
+  /** How long a client may take to send a request's headers, in ms (0: no limit). */
+  headersTimeoutMs?: number;
+  /** How long a client may take to send a whole request, headers and body, in ms (0: no limit). Responses (streams) are not limited. */
+  requestTimeoutMs?: number;
   /** Replace the clock (tests): a ManualClock stands still until advanced. */
   clock?: Clock;
   /** Log to this destination instead of stdout (tests pass a stream or `false` to silence). */
@@ -59,6 +65,9 @@ export interface Config {
   bodyLimitBytes: number;
   uploadLimitBytes: number;
   defaultReply: string | undefined;
+  journalLimitBytes: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   clock: Clock | undefined;
   logger: boolean;
   prettyLogs: boolean;
@@ -76,6 +85,9 @@ export const DEFAULTS = {
   pollAfterMs: 5,
   bodyLimitBytes: 32 * 1024 * 1024,
   uploadLimitBytes: 512 * 1024 * 1024,
+  journalLimitBytes: 64 * 1024 * 1024,
+  headersTimeoutMs: 30_000,
+  requestTimeoutMs: 120_000,
 };
 
 /** The environment variables read, for --help and the README. */
@@ -95,6 +107,9 @@ export const ENVIRONMENT = {
   BODY_LIMIT_BYTES: 'largest JSON body (default 33554432)',
   UPLOAD_LIMIT_BYTES: 'largest uploaded file (default 536870912)',
   DEFAULT_REPLY: 'mustache template of the default reply ({{message}}: the last user message)',
+  JOURNAL_LIMIT_BYTES: 'bytes the request journal keeps, all tenants together, oldest dropped first (default 67108864)',
+  HEADERS_TIMEOUT_MS: 'time a client has to send the request headers, in ms (default 30000; 0: none)',
+  REQUEST_TIMEOUT_MS: 'time a client has to send a whole request, in ms (default 120000; 0: none; streams are not cut)',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -122,10 +137,22 @@ export function resolveConfig(options: ServerOptions = {}, env: Env = process.en
     bodyLimitBytes: options.bodyLimitBytes ?? int('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES) ?? DEFAULTS.bodyLimitBytes,
     uploadLimitBytes: options.uploadLimitBytes ?? int('UPLOAD_LIMIT_BYTES', env.UPLOAD_LIMIT_BYTES) ?? DEFAULTS.uploadLimitBytes,
     defaultReply: options.defaultReply ?? (env.DEFAULT_REPLY || undefined),
+    journalLimitBytes: options.journalLimitBytes ?? int('JOURNAL_LIMIT_BYTES', env.JOURNAL_LIMIT_BYTES) ?? DEFAULTS.journalLimitBytes,
+    ...timeouts(options, env),
     clock: options.clock,
     logger: options.logger ?? true,
     prettyLogs: options.prettyLogs ?? Boolean(process.stdout.isTTY),
   };
+}
+
+/**
+ * Node refuses a headers timeout longer than the request timeout (both cover the headers); with both
+ * set, the headers one is capped at the request one.
+ */
+function timeouts(options: ServerOptions, env: Env): { headersTimeoutMs: number; requestTimeoutMs: number } {
+  const requestTimeoutMs = options.requestTimeoutMs ?? int('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS) ?? DEFAULTS.requestTimeoutMs;
+  const headers = options.headersTimeoutMs ?? int('HEADERS_TIMEOUT_MS', env.HEADERS_TIMEOUT_MS) ?? DEFAULTS.headersTimeoutMs;
+  return { requestTimeoutMs, headersTimeoutMs: requestTimeoutMs > 0 && headers > 0 ? Math.min(headers, requestTimeoutMs) : headers };
 }
 
 function int(name: string, value: string | undefined): number | undefined {

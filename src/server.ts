@@ -3,6 +3,7 @@
  * engine. `buildApp` is for route-level tests (supertest, inject); `startServer` listens on a port
  * and is what the CLI and in-process users call.
  */
+import type { ServerOptions as HttpServerOptions } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import { resolveConfig, type Config, type ServerOptions } from './config.js';
@@ -19,8 +20,9 @@ import { installRequestHooks } from './http/request-hooks.js';
 import { lazyChildLoggerFactory } from './http/lazy-logger.js';
 import { docsPageRoutes } from './http/docs-page.js';
 import { uiRoutes } from './http/ui-route.js';
-import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
-import { invalidJson } from './http/errors.js';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
+import { invalidJson, jsonTooDeep } from './http/errors.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './http/json-depth.js';
 import { validatorCompiler, warmValidators } from './http/validation.js';
 import { registerApiRoutes } from './resources/index.js';
 import { registerAdmin } from './admin/index.js';
@@ -76,6 +78,8 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     // One log line per request comes from our onResponse hook (with tenant and timing).
     logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
+    ...timeoutOptions(config),
+    clientErrorHandler,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
     frameworkErrors: frameworkErrorHandler,
@@ -160,6 +164,26 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 }
 
+/**
+ * Timeouts for receiving a request (docs/reliability.md, "Limits and timeouts"). Node applies both
+ * until the request has been received, never to the response, so a long SSE stream is not cut. Node
+ * checks them on an interval (30 s by default), made shorter here so that they fire near their time.
+ */
+function timeoutOptions(config: Config): { requestTimeout: number; http: HttpServerOptions } {
+  const set = [config.headersTimeoutMs, config.requestTimeoutMs].filter((ms) => ms > 0);
+  const interval = Math.min(5_000, Math.max(50, Math.floor(Math.min(...set, 10_000) / 4)));
+  return {
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      // 0 is "no limit" for the request timeout but not for this one in Node: the request timeout (which
+      // covers the headers too) or a day stands for it.
+      headersTimeout: config.headersTimeoutMs || config.requestTimeoutMs || 86_400_000,
+      connectionsCheckingInterval: interval,
+    },
+  };
+}
+
 function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   if (!config.logger) return false;
   const base = { level: config.logLevel };
@@ -179,13 +203,14 @@ function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   };
 }
 
-/** JSON bodies: an empty body counts as `{}`; a broken one gets the real "could not parse" 400. */
+/** JSON bodies: an empty body counts as `{}`; a broken one gets the real "could not parse" 400, a too deep one a 400 too. */
 function installJsonParser(app: FastifyInstance): void {
   // Only JSON (and multipart, for files) is accepted: anything else is a 415, as documented.
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, {});
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return done(jsonTooDeep(MAX_JSON_DEPTH), undefined);
     try {
       done(null, JSON.parse(text));
     } catch {

@@ -1,6 +1,8 @@
 /**
  * The request journal: the last API requests of each tenant (method, path, query, headers, body,
  * status, timing), kept in memory in a bounded buffer, so a test can assert what its code sent.
+ * Bounded three ways: entries per tenant, tenants, and bytes in all (the oldest entries, of any
+ * tenant, go first); docs/reliability.md lists the figures.
  */
 import { compilePathPattern, isRegexPattern } from './path-pattern.js';
 
@@ -40,6 +42,13 @@ export const JOURNAL_CAPACITY = 1000;
 export const JOURNAL_TENANTS = 100;
 /** Bodies larger than this (serialized) are not kept: a journal of uploads would eat the memory. */
 export const JOURNAL_BODY_LIMIT = 64 * 1024;
+/**
+ * What every tenant's entries may weigh together, by the estimate of entryBytes. Without it 100
+ * tenants of 1000 entries with bodies near the cap held ~7 GB, beyond Node's default heap.
+ */
+export const JOURNAL_LIMIT_BYTES = 64 * 1024 * 1024;
+/** An entry's fixed cost beyond its texts (the object, its id, numbers, the headers object). */
+const ENTRY_OVERHEAD_BYTES = 512;
 
 const REDACTED_HEADERS = new Set(['authorization', 'api-key', 'x-admin-key', 'cookie', 'proxy-authorization']);
 
@@ -60,6 +69,20 @@ export interface RecordedRequest {
   status: number;
   duration_ms: number;
   timestamp: number;
+  /** Estimated weight in memory (entryBytes); set by record(). */
+  bytes?: number;
+  /** Arrival order across tenants; set by record(). */
+  seq?: number;
+}
+
+/** The estimate the byte budget counts: the serialized body, the URL, the header texts and a fixed overhead. */
+export function entryBytes(request: RecordedRequest, bodyBytes: number): number {
+  let bytes = ENTRY_OVERHEAD_BYTES + bodyBytes + request.url.length + request.method.length;
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    bytes += name.length + (Array.isArray(value) ? value.reduce((n, v) => n + v.length, 0) : value.length);
+  }
+  return bytes;
 }
 
 export class RequestJournal {
@@ -67,25 +90,78 @@ export class RequestJournal {
   private readonly byTenant = new Map<string, RecordedRequest[]>();
   /** Entries beyond the capacity are dropped in batches of this many, not one by one on every request. */
   private readonly slack: number;
+  /** Sum of the `bytes` of every entry held. */
+  private heldBytes = 0;
+  private nextSeq = 0;
 
   constructor(
     readonly capacity = JOURNAL_CAPACITY,
     readonly maxTenants = JOURNAL_TENANTS,
+    readonly maxBytes = JOURNAL_LIMIT_BYTES,
   ) {
     this.slack = Math.max(1, Math.floor(capacity / 4));
   }
 
-  record(tenant: string, request: RecordedRequest): void {
+  /** Estimated bytes held now (for tests and docs/reliability.md). */
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
+  record(tenant: string, request: RecordedRequest, bodyBytes = 0): void {
     let entries = this.byTenant.get(tenant);
     if (entries) {
       this.byTenant.delete(tenant); // set again below, which makes it the most recently active
     } else {
       entries = [];
-      if (this.byTenant.size >= this.maxTenants) this.byTenant.delete(this.byTenant.keys().next().value as string);
+      if (this.byTenant.size >= this.maxTenants) this.forget(this.byTenant.keys().next().value as string);
     }
     this.byTenant.set(tenant, entries);
+    request.bytes = entryBytes(request, bodyBytes);
+    request.seq = this.nextSeq++;
+    this.heldBytes += request.bytes;
     entries.push(request);
-    if (entries.length >= this.capacity + this.slack) entries.splice(0, entries.length - this.capacity);
+    if (entries.length >= this.capacity + this.slack) this.drop(entries, entries.length - this.capacity);
+    if (this.heldBytes > this.maxBytes) this.dropOldest();
+  }
+
+  /** Removes the first `count` (oldest) entries of one tenant's list. */
+  private drop(entries: RecordedRequest[], count: number): void {
+    for (const removed of entries.splice(0, count)) this.heldBytes -= removed.bytes ?? 0;
+  }
+
+  private forget(tenant: string): void {
+    const entries = this.byTenant.get(tenant);
+    if (entries) this.drop(entries, entries.length);
+    this.byTenant.delete(tenant);
+  }
+
+  /**
+   * Over the byte budget: drops the oldest entries of all tenants, in arrival order, down to 7/8 of
+   * the budget, so that the next requests do not each pay for a drop.
+   */
+  private dropOldest(): void {
+    const target = Math.floor((this.maxBytes * 7) / 8);
+    while (this.heldBytes > target) {
+      let oldestTenant: string | undefined;
+      let oldestSeq = Infinity;
+      for (const [tenant, entries] of this.byTenant) {
+        const seq = entries[0]?.seq ?? Infinity;
+        if (seq < oldestSeq) [oldestSeq, oldestTenant] = [seq, tenant];
+      }
+      if (oldestTenant === undefined) return;
+      const entries = this.byTenant.get(oldestTenant)!;
+      // Every entry of that tenant older than the next tenant's oldest goes in one splice.
+      let count = 1;
+      let secondSeq = Infinity;
+      for (const [tenant, other] of this.byTenant) if (tenant !== oldestTenant) secondSeq = Math.min(secondSeq, other[0]?.seq ?? Infinity);
+      let bytes = entries[0].bytes ?? 0;
+      while (count < entries.length && (entries[count].seq ?? 0) < secondSeq && this.heldBytes - bytes > target) {
+        bytes += entries[count].bytes ?? 0;
+        count++;
+      }
+      this.drop(entries, count);
+      if (entries.length === 0) this.byTenant.delete(oldestTenant);
+    }
   }
 
   /** Newest first. */
@@ -113,12 +189,13 @@ export class RequestJournal {
     const kept = (entries: RecordedRequest[] | undefined) => Math.min(entries?.length ?? 0, this.capacity);
     if (tenant !== null) {
       const n = kept(this.byTenant.get(tenant));
-      this.byTenant.delete(tenant);
+      this.forget(tenant);
       return n;
     }
     let n = 0;
     for (const entries of this.byTenant.values()) n += kept(entries);
     this.byTenant.clear();
+    this.heldBytes = 0;
     return n;
   }
 }
@@ -159,10 +236,17 @@ export function redactHeaders(headers: Record<string, string | string[] | undefi
 }
 
 /** The body to keep: JSON values up to the cap; anything else (multipart uploads, text) as null. */
-export function journalBody(body: unknown, contentType: string | undefined): { body: unknown; truncated: boolean } {
-  if (body === undefined || body === null || !contentType?.toLowerCase().includes('json')) return { body: null, truncated: false };
-  const size = JSON.stringify(body)?.length ?? 0;
-  return size > JOURNAL_BODY_LIMIT ? { body: null, truncated: true } : { body, truncated: false };
+export function journalBody(body: unknown, contentType: string | undefined): { body: unknown; truncated: boolean; bytes: number } {
+  if (body === undefined || body === null || !contentType?.toLowerCase().includes('json'))
+    return { body: null, truncated: false, bytes: 0 };
+  let size: number;
+  try {
+    size = JSON.stringify(body)?.length ?? 0;
+  } catch {
+    // Too deep (or cyclic) to copy: the request is still kept, without its body.
+    return { body: null, truncated: true, bytes: 0 };
+  }
+  return size > JOURNAL_BODY_LIMIT ? { body: null, truncated: true, bytes: 0 } : { body, truncated: false, bytes: size };
 }
 
 /** `a=1&b=2&b=3` -> { a: '1', b: ['2', '3'] }, from the raw URL so even unrouted requests have it. */

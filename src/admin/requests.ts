@@ -6,6 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
+import { invalidParam } from '../http/errors.js';
 import { journalBody } from './journal.js';
 
 const RequestsQuery = Type.Object(
@@ -25,18 +26,25 @@ type RequestsQuery = Static<typeof RequestsQuery>;
 
 /** Keeps an answered API request in its tenant's journal (called on response by src/http/request-hooks.ts). */
 export function recordInJournal(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): void {
-  const { body, truncated } = journalBody(request.body, request.headers['content-type']);
-  ctx.journal.record(request.call.tenant, {
-    id: request.id,
-    method: request.method,
-    url: request.url,
-    headers: request.headers,
-    body,
-    body_truncated: truncated,
-    status: reply.statusCode,
-    duration_ms: Math.round(reply.elapsedTime * 100) / 100,
-    timestamp: Math.round(Date.now() - reply.elapsedTime),
-  });
+  const { body, truncated, bytes } = journalBody(request.body, request.headers['content-type']);
+  ctx.journal.record(
+    request.call.tenant,
+    {
+      id: request.id,
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body,
+      body_truncated: truncated,
+      status: reply.statusCode,
+      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+      timestamp: Math.round(Date.now() - reply.elapsedTime),
+      // Set by record(); present from the start so that every entry keeps one object shape.
+      bytes: 0,
+      seq: 0,
+    },
+    bytes,
+  );
 }
 
 export function requestsRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -51,8 +59,13 @@ export function requestsRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request) => {
       const query = request.query as RequestsQuery;
-      const data = ctx.journal.query(request.call.tenant, { ...query, limit: query.limit ?? 100 });
-      return { object: 'list', data };
+      try {
+        const data = ctx.journal.query(request.call.tenant, { ...query, limit: query.limit ?? 100 });
+        return { object: 'list', data };
+      } catch (error) {
+        if (error instanceof SyntaxError) throw invalidParam('path', `not a valid regular expression (${error.message}).`);
+        throw error;
+      }
     },
   );
 

@@ -6,7 +6,7 @@
 import type { Config } from '../config.js';
 import { ScenarioRegistry } from '../behavior/scenarios/registry.js';
 import { FaultInjector } from './faults.js';
-import { RequestJournal } from './journal.js';
+import { JOURNAL_CAPACITY, JOURNAL_TENANTS, RequestJournal } from './journal.js';
 
 export interface AdminServices {
   scenarios: ScenarioRegistry;
@@ -15,5 +15,9 @@ export interface AdminServices {
 }
 
 export function createAdminServices(config: Config): AdminServices {
-  return { scenarios: new ScenarioRegistry(config.scenarios), journal: new RequestJournal(), faults: new FaultInjector() };
+  return {
+    scenarios: new ScenarioRegistry(config.scenarios),
+    journal: new RequestJournal(JOURNAL_CAPACITY, JOURNAL_TENANTS, config.journalLimitBytes),
+    faults: new FaultInjector(),
+  };
 }

@@ -14,9 +14,21 @@ export interface StepDelta {
   step_details: { type: 'tool_calls'; tool_calls: unknown[] };
 }
 
-/** Splits text into pieces of `wordsPerPiece` words, each with the whitespace before it; they join to `text`. */
+/**
+ * Most deltas one text is streamed in. A message of the largest legal size echoed back was ~85,000
+ * one-word deltas, ~13 MB of events written at once: it overflowed the stream's 8 MiB buffer (the
+ * stream was cut although the client read at full speed) and held the event loop. Longer texts get
+ * more words per delta instead (test/reliability/max-message.test.ts).
+ */
+export const MAX_TEXT_DELTAS = 4096;
+
+/**
+ * Splits text into pieces of `wordsPerPiece` words (more when that would make over MAX_TEXT_DELTAS
+ * pieces), each with the whitespace before it; they join to `text`.
+ */
 export function splitWords(text: string, wordsPerPiece: number): string[] {
   const words = text.match(/\s*\S+/g) ?? [];
+  wordsPerPiece = Math.max(wordsPerPiece, Math.ceil(words.length / MAX_TEXT_DELTAS));
   const trailing = text.slice(words.join('').length);
   const pieces: string[] = [];
   for (let i = 0; i < words.length; i += wordsPerPiece) pieces.push(words.slice(i, i + wordsPerPiece).join(''));

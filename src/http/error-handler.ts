@@ -1,6 +1,19 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
-import { ApiError, bodyTooLarge, invalidJson, invalidUrl, methodNotAllowed, serverError, unsupportedMediaType } from './errors.js';
+import {
+  ApiError,
+  bodyTooLarge,
+  headersTooLarge,
+  invalidJson,
+  invalidUrl,
+  malformedRequest,
+  methodNotAllowed,
+  requestTimeout,
+  serverError,
+  unsupportedMediaType,
+} from './errors.js';
 import { setStandardHeaders } from './compat.js';
 
 type HTTPMethod = 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
@@ -10,9 +23,63 @@ const METHODS: HTTPMethod[] = ['GET', 'POST', 'DELETE', 'PUT', 'PATCH'];
 export function sendApiError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
   setStandardHeaders(request, reply);
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-  // A 413 leaves the rest of the body unread on the socket: close it rather than reuse it.
-  if (error.status === 413) reply.header('connection', 'close');
+  if (error.status === 413 && !request.raw.complete) {
+    // Fastify asks to close after any body it could not parse; for a body still arriving that is the reset below.
+    reply.removeHeader('connection');
+    drainRejectedBody(request.raw);
+  }
   return reply.code(error.status).type('application/json').send(error.toBody());
+}
+
+/** After a 413, at most this many more bytes of the refused body are read and dropped before the socket is cut. */
+export const REJECTED_BODY_DRAIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A 413 is sent while the client may still be sending the body. Closing the socket then, with the
+ * rest unread, makes the kernel answer with a reset, and a client still writing saw the reset
+ * instead of the 413. So the connection stays open and the rest of the body is read and dropped, as
+ * HTTP/1.1 servers do (the connection is then reusable); past REJECTED_BODY_DRAIN_BYTES it is cut,
+ * and the request timeout ends a body that never finishes.
+ */
+function drainRejectedBody(raw: IncomingMessage): void {
+  let drained = 0;
+  raw.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > REJECTED_BODY_DRAIN_BYTES) raw.socket.destroy();
+  });
+  raw.resume();
+}
+
+/** Lingering close: long enough for the client to read the answer, short enough to hold nothing. */
+const CLIENT_ERROR_LINGER_MS = 2_000;
+
+/**
+ * Errors Node raises on a connection before Fastify sees a request (headers over 16 KiB: 431; the
+ * request or headers timeout: 408; bytes that are not HTTP: 400), answered in the OpenAI shape
+ * instead of Fastify's `{"error":"...","statusCode":431}`. Passed as the `clientErrorHandler` option.
+ * The socket is ended, not destroyed, and what the client still sends is read and dropped for a
+ * moment: destroying it with unread bytes would send a reset that can hide the answer.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const apiError =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? headersTooLarge()
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? requestTimeout()
+        : malformedRequest();
+  const body = JSON.stringify(apiError.toBody(), null, 2);
+  const reason = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[apiError.status] ?? 'Error';
+  socket.end(
+    `HTTP/1.1 ${apiError.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  socket.on('data', () => undefined);
+  socket.resume();
+  setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
 }
 
 /**

@@ -72,6 +72,17 @@ export function invalidJson(): ApiError {
   );
 }
 
+/** A body nested beyond MAX_JSON_DEPTH (src/http/json-depth.ts); the real service's answer was not found. */
+export function jsonTooDeep(maxDepth: number): ApiError {
+  return new ApiError(
+    400,
+    `The JSON body of your request is nested too deeply: at most ${maxDepth} levels of objects and arrays are accepted.`,
+    'invalid_request_error',
+    null,
+    null,
+  );
+}
+
 export function missingParameter(param: string): ApiError {
   return new ApiError(400, `Missing required parameter: '${param}'.`, 'invalid_request_error', param, 'missing_required_parameter');
 }
@@ -199,6 +210,33 @@ export function bodyTooLarge(limitBytes: number): ApiError {
     null,
     'request_too_large',
   );
+}
+
+/** Request headers (or the URL) over Node's 16 KiB limit. Wording in the style of the 413; the real text was not found. */
+export function headersTooLarge(): ApiError {
+  return new ApiError(
+    431,
+    'Request header fields too large. The maximum size of the request line and headers is 16384 bytes.',
+    'invalid_request_error',
+    null,
+    'request_header_fields_too_large',
+  );
+}
+
+/** The client took longer than the request timeout (REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS) to send its request. */
+export function requestTimeout(): ApiError {
+  return new ApiError(
+    408,
+    'Request timeout: the request was not received in time. Send the headers and the body without long pauses.',
+    'invalid_request_error',
+    null,
+    'request_timeout',
+  );
+}
+
+/** Bytes that are not an HTTP request. */
+export function malformedRequest(): ApiError {
+  return new ApiError(400, 'The request could not be read: it is not valid HTTP.', 'invalid_request_error', null, null);
 }
 
 // ---- files and vector stores ---------------------------------------------------------------------

@@ -11,6 +11,13 @@ import type { MessageRow } from '../store/schema.js';
 import { newId } from '../util/ids.js';
 import { requireOwnFiles } from './tool-resources.js';
 
+/**
+ * The real limit of a message's text: `400 Invalid 'content': string too long. Expected a string with
+ * maximum length 256000, ...` (quoted at https://community.openai.com/t/assistants-api-message-content-maximum-length/829483).
+ * It also bounds what a run tokenizes and streams per message (docs/reliability.md).
+ */
+export const MESSAGE_CONTENT_MAX_LENGTH = 256_000;
+
 const ImageDetail = Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('low'), Type.Literal('high')]));
 
 /** In the spec's order (MessageContentImageFileObject, ...ImageUrlObject, MessageRequestContentTextObject): error texts list the kinds in it. */
@@ -29,7 +36,10 @@ const ContentPart = Type.Union([
     },
     { additionalProperties: false },
   ),
-  Type.Object({ type: Type.Literal('text'), text: Type.String() }, { additionalProperties: false }),
+  Type.Object(
+    { type: Type.Literal('text'), text: Type.String({ maxLength: MESSAGE_CONTENT_MAX_LENGTH }) },
+    { additionalProperties: false },
+  ),
 ]);
 
 const AttachmentTool = Type.Union([
@@ -40,7 +50,7 @@ const AttachmentTool = Type.Union([
 export const MessageInput = Type.Object(
   {
     role: Type.Union([Type.Literal('user'), Type.Literal('assistant')]),
-    content: Type.Union([Type.String(), Type.Array(ContentPart, { minItems: 1 })]),
+    content: Type.Union([Type.String({ maxLength: MESSAGE_CONTENT_MAX_LENGTH }), Type.Array(ContentPart, { minItems: 1 })]),
     attachments: Type.Optional(
       Nullable(
         Type.Array(

@@ -5,27 +5,45 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { packagePath } from '../paths.js';
 import * as schema from './schema.js';
+import { assertWritable, lockDatabaseFile, needsLock } from './file-guards.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 export const MIGRATIONS_FOLDER = packagePath('migrations');
 
+/** The lock of each open database file (src/store/file-guards.ts), released by closeDatabase. */
+const locks = new WeakMap<Db, Database.Database>();
+
 /**
  * Opens (creating if needed) the SQLite file, sets the pragmas and applies pending migrations.
  * WAL lets readers run while the engine writes; synchronous=NORMAL is durable against a killed
- * process (not against power loss), the trade-off a test double wants.
+ * process (not against power loss), the trade-off a test double wants. Refuses a file another
+ * server holds, and a file it cannot write (file-guards.ts), before anything else touches it.
  */
 export function openDatabase(path: string): Db {
-  if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new Database(path);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  cacheStatements(sqlite);
-  const db = drizzle(sqlite, { schema }) as Db;
-  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  return db;
+  if (needsLock(path)) mkdirSync(dirname(path), { recursive: true });
+  const lock = needsLock(path) ? lockDatabaseFile(path) : undefined;
+  try {
+    const sqlite = new Database(path);
+    try {
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('synchronous = NORMAL');
+      sqlite.pragma('foreign_keys = ON');
+      sqlite.pragma('busy_timeout = 5000');
+      assertWritable(sqlite, path);
+      cacheStatements(sqlite);
+      const db = drizzle(sqlite, { schema }) as Db;
+      migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+      if (lock) locks.set(db, lock);
+      return db;
+    } catch (error) {
+      sqlite.close();
+      throw error;
+    }
+  } catch (error) {
+    lock?.close();
+    throw error;
+  }
 }
 
 const STATEMENT_CACHE_SIZE = 500;
@@ -82,5 +100,7 @@ export function closeDatabase(db: Db): void {
     sqlite.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     sqlite.close();
+    locks.get(db)?.close();
+    locks.delete(db);
   }
 }

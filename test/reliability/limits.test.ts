@@ -5,9 +5,9 @@
  * do not slow the others down; the server lets go of a stream nobody reads once it has not drained
  * for the stall timeout (STREAM_STALL_TIMEOUT_MS, 10 s by default).
  *
- * Timeouts: the server keeps Fastify's defaults (no connection or request timeout; keep-alive 72 s;
- * Node's 60 s headers timeout). Streams and long polls must not be cut, and on loopback a stalled
- * client is a crashed test process, whose sockets the OS closes. docs/reliability.md says more.
+ * Timeouts: the defaults (headers 30 s, whole request 120 s) are longer than these tests, so stalled
+ * clients stay connected here; test/hardening.test.ts checks the timeouts with short settings, and that
+ * they never cut a stream. docs/reliability.md ("Limits and timeouts") lists them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -157,13 +157,20 @@ describe('limits', () => {
   it('keeps serving others while clients never read their streams, and lets go of those streams', { timeout: 120_000 }, async () => {
     const before = await latencies(base, probeThread, 100);
     const rssBefore = rssOf(child.pid);
-    // Each reply quotes its 120,000-word message, one word per delta: ~20 MB of events per stream,
-    // far more than the kernel's socket buffers and the server's 256 KiB backpressure window together.
-    const words = 'The quick brown fox jumps over the lazy dog again. '.repeat(12_000);
+    // Each reply quotes its message (just under the real 256,000-character limit) 60 times, through a
+    // scenario: ~15 MB of events per stream, far more than the kernel's socket buffers and the server's
+    // 256 KiB backpressure window together. (A default reply is at most one message long.)
+    const words = 'The quick brown fox jumps over the lazy dog again. '.repeat(4_900);
     const sockets: Socket[] = [];
     // Big user messages need a big body: these go through a server with the default limits.
     const big = await startChild(join(dir, 'limits-big.db'), { nodeArgs: GC_PROBE_ARGS });
     try {
+      const scenario = await call(big.url, 'POST', '/__admin/scenarios', {
+        name: 'echo-60',
+        match: { message: { contains: 'quick brown fox' } },
+        turns: [{ text: '{{message}} '.repeat(60) }],
+      });
+      expect(scenario.status).toBe(200);
       const bigAssistant = (await call<{ id: string }>(big.url, 'POST', '/v1/assistants', { model: 'gpt-4o' })).body.id;
       const bigThreads: string[] = [];
       for (let i = 0; i < 3; i++) {

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import type { ScenarioSource, ScenarioSpec } from './format.js';
 import { formatPath, validateScenarioFile, type PathSegment } from './validate.js';
 
@@ -95,7 +95,7 @@ export function parseScenarioText(text: string, file: string): LoadedScenario[] 
   }
   // An empty file (or one with only comments) holds no rules: editors create files empty.
   if (doc.contents === null) return [];
-  const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+  const value = toValue(doc, file, lineCounter);
   const result = validateScenarioFile(value);
   if (!result.ok) {
     const { path, key, message } = result.problem;
@@ -107,6 +107,33 @@ export function parseScenarioText(text: string, file: string): LoadedScenario[] 
     spec,
     source: { kind: 'file', file, line: lineCounter.linePos(locate(doc, ['scenarios', i])).line },
   }));
+}
+
+/** Aliases expanded (in total) beyond this stop the load: a "billion laughs" file would eat the memory. */
+export const MAX_ALIAS_EXPANSIONS = 1000;
+
+/**
+ * The document as plain values. The yaml library refuses a file whose aliases expand past the cap
+ * with a bare ReferenceError; it becomes a ScenarioFileError at the file's first alias, like every
+ * other problem of a scenario file.
+ */
+function toValue(doc: Document, file: string, lineCounter: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+  } catch (error) {
+    let offset: number | undefined;
+    visit(doc, {
+      Alias(_key, node) {
+        offset = node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    const pos = offset === undefined ? undefined : lineCounter.linePos(offset);
+    const problem = /excessive alias count/i.test((error as Error).message)
+      ? `its aliases expand to more than ${MAX_ALIAS_EXPANSIONS} nodes (a YAML alias bomb?); use fewer aliases`
+      : (error as Error).message;
+    throw new ScenarioFileError(file, pos?.line, pos?.col, problem);
+  }
 }
 
 /**

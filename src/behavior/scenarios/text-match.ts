@@ -2,17 +2,19 @@
  * The string tests of a scenario's `match`: a plain string is an exact match; an object applies each
  * of equals / contains / regex it names (all must hold), optionally without regard to case.
  */
+import { compileLinearRegex, type LinearRegex } from '../../util/linear-regex.js';
 import type { MetadataMatch, TextMatch } from './format.js';
 
 export type TextTest = (value: string | null | undefined) => boolean;
 
-/** `pattern` or `/pattern/flags`; `ignoreCase` adds the i flag. Throws SyntaxError on a bad pattern. */
-export function compileRegex(source: string, ignoreCase: boolean): RegExp {
+/**
+ * `pattern` or `/pattern/flags`; `ignoreCase` adds the i flag. Runs on RE2 (linear time, see
+ * src/util/linear-regex.ts). Throws SyntaxError on a bad or unsupported pattern.
+ */
+export function compileRegex(source: string, ignoreCase: boolean): LinearRegex {
   const literal = /^\/(.+)\/([dgimsuvy]*)$/s.exec(source);
   const [pattern, flags] = literal ? [literal[1], literal[2]] : [source, ''];
-  // g and y make RegExp.test stateful (lastIndex); a matcher must answer the same every time.
-  const clean = flags.replace(/[gy]/g, '');
-  return new RegExp(pattern, ignoreCase && !clean.includes('i') ? clean + 'i' : clean);
+  return compileLinearRegex(pattern, ignoreCase ? flags + 'i' : flags);
 }
 
 export function compileTextMatch(spec: TextMatch): TextTest {
