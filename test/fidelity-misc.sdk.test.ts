@@ -7,7 +7,6 @@
 import OpenAI4, { toFile as toFile4 } from 'openai';
 import OpenAI7, { toFile as toFile7 } from 'openai-v7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeDatabase, openDatabase } from '../src/store/database.js';
 import { insertFile } from '../src/store/files.js';
 import { newId } from '../src/util/ids.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -173,15 +172,12 @@ describe.each(SDKS)('%s', (name, make) => {
     it('returns the content of a file the API wrote (assistants_output)', async () => {
       // No upload can have this purpose: the file is written into the server's database as the API would.
       const id = newId('file');
-      const db = openDatabase(server.dbPath);
-      try {
-        const row = { id, tenant: '', createdAt: 1, bytes: 5, filename: 'plot.png', purpose: 'assistants_output' };
-        const probe = await sdk.c.files.create({ file: await sdk.toFile(Buffer.from('x'), 'probe.txt'), purpose: 'batch' });
-        const tenant = (db.$client.prepare('SELECT tenant FROM files WHERE id = ?').get(probe.id) as { tenant: string }).tenant;
-        insertFile(db, { ...row, tenant, status: 'processed', statusDetails: null, expiresAt: null }, Buffer.from('bytes'));
-      } finally {
-        closeDatabase(db);
-      }
+      // Through the server's own connection: a second one would be refused (the server holds the file).
+      const db = server.app.ctx.db;
+      const row = { id, tenant: '', createdAt: 1, bytes: 5, filename: 'plot.png', purpose: 'assistants_output' };
+      const probe = await sdk.c.files.create({ file: await sdk.toFile(Buffer.from('x'), 'probe.txt'), purpose: 'batch' });
+      const tenant = (db.$client.prepare('SELECT tenant FROM files WHERE id = ?').get(probe.id) as { tenant: string }).tenant;
+      insertFile(db, { ...row, tenant, status: 'processed', statusDetails: null, expiresAt: null }, Buffer.from('bytes'));
       const body = Buffer.from(await (await sdk.c.files.content(id)).arrayBuffer());
       expect(body.toString()).toBe('bytes');
     });

@@ -1,5 +1,5 @@
 /**
- * Security review, item 4: backpressure on run streams. A 60,000-word reply was published in one go
+ * Security review, item 4: backpressure on run streams. A 1.8-million-word reply was published in one go
  * and tripped the slow-reader guard (8 MiB buffered) after 7 events although the client read at full
  * speed. Now the engine stops publishing a run's deltas while its stream has more than
  * SOFT_LIMIT_BYTES unsent, and goes on at `drain`: a reader at any steady pace gets every delta, and
@@ -13,6 +13,18 @@ import { RawApi } from './helpers/sse.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const words = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i}`).join(' ');
+
+/**
+ * A message is at most 256,000 characters (the real limit), so the long replies come from a scenario
+ * that quotes a 30,000-word message 60 times: 1.8 million words, ~12 MB of text, more than the old
+ * 8 MiB slow-reader allowance that cut full-speed readers.
+ */
+const QUOTE_TIMES = 60;
+const ECHO_SCENARIO = {
+  name: 'echo-60',
+  match: { message: { regex: '^[a-z]0 [a-z]1 ' } },
+  turns: [{ text: '{{message}} '.repeat(QUOTE_TIMES).trimEnd() }],
+};
 
 interface MessageLike {
   id: string;
@@ -107,9 +119,11 @@ describe('backpressure on run streams', () => {
     server = await startTestServer();
     api = new RawApi(server.url, 'bp');
     assistantId = (await api.post<{ id: string }>('/v1/assistants', { model: 'gpt-4o' })).id;
+    await api.post('/__admin/scenarios', ECHO_SCENARIO);
     stallServer = await startTestServer({ streamStallTimeoutMs: 500 });
     stallApi = new RawApi(stallServer.url, 'bp');
     stallAssistant = (await stallApi.post<{ id: string }>('/v1/assistants', { model: 'gpt-4o' })).id;
+    await stallApi.post('/__admin/scenarios', ECHO_SCENARIO);
   });
 
   afterAll(async () => {
@@ -127,31 +141,31 @@ describe('backpressure on run streams', () => {
   }
 
   it(
-    'a 60,000-word reply reaches a client reading at full speed: every delta, the final events and done',
+    'a 1.8-million-word reply reaches a client reading at full speed: every delta, the final events and done',
     { timeout: 90_000 },
     async () => {
-      const threadId = await threadSaying(words(60_000, 'w'));
+      const threadId = await threadSaying(words(30_000, 'w'));
       const body = await readRunStream(server.url, threadId, assistantId, 0);
       const { deltas, names, done } = parse(body);
       expect(done).toBe(true);
       expect(names.slice(-3)).toEqual(['thread.run.step.completed', 'thread.run.completed', 'done']);
-      expect(deltas.length).toBeGreaterThanOrEqual(60_000);
+      expect(deltas.join('').split(' ').length).toBe(30_000 * QUOTE_TIMES);
       const stored = await storedReply(threadId);
       expect(stored.status).toBe('completed');
       expect(deltas.join('')).toBe(stored.content[0].text.value);
     },
   );
 
-  it('a slow but steady reader (a pause after every 64 KiB) gets all of a 60,000-word reply', { timeout: 90_000 }, async () => {
-    const threadId = await threadSaying(words(60_000, 's'));
+  it('a slow but steady reader (a pause after every 64 KiB) gets all of a 1.8-million-word reply', { timeout: 90_000 }, async () => {
+    const threadId = await threadSaying(words(30_000, 's'));
     const { deltas, done } = parse(await readRunStream(server.url, threadId, assistantId, 20));
     expect(done).toBe(true);
     expect(deltas.join('')).toBe((await storedReply(threadId)).content[0].text.value);
   });
 
-  it('the SDK stream helper (7.x) accumulates all of a 60,000-word reply', { timeout: 90_000 }, async () => {
+  it('the SDK stream helper (7.x) accumulates all of a 1.8-million-word reply', { timeout: 90_000 }, async () => {
     const sdk = new OpenAI7({ apiKey: 'bp', baseURL: server.baseURL, maxRetries: 0 });
-    const threadId = await threadSaying(words(60_000, 'k'));
+    const threadId = await threadSaying(words(30_000, 'k'));
     const stream = sdk.beta.threads.runs.stream(threadId, { assistant_id: assistantId });
     const run = await stream.finalRun();
     expect(run.status).toBe('completed');
@@ -161,8 +175,8 @@ describe('backpressure on run streams', () => {
   });
 
   it('a client that stops reading is cut after the stall timeout, and its run then completes', async () => {
-    // ~20 MB of events: far more than the kernel's socket buffers and the soft limit together.
-    const thread = await stallApi.post<{ id: string }>('/v1/threads', { messages: [{ role: 'user', content: words(120_000, 'x') }] });
+    // ~12 MB of events: far more than the kernel's socket buffers and the soft limit together.
+    const thread = await stallApi.post<{ id: string }>('/v1/threads', { messages: [{ role: 'user', content: words(30_000, 'x') }] });
     const threadId = thread.id;
     const body = JSON.stringify({ assistant_id: stallAssistant, stream: true });
     const socket = await stoppedReader(stallServer.port, `/v1/threads/${threadId}/runs`, body);
