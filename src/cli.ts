@@ -45,6 +45,7 @@ const FLAGS: Record<keyof typeof ENVIRONMENT, FlagSpec> = {
   BODY_LIMIT_BYTES: { flags: '--body-limit-bytes <n>', option: 'bodyLimitBytes', parse: wholeNumber },
   UPLOAD_LIMIT_BYTES: { flags: '--upload-limit-bytes <n>', option: 'uploadLimitBytes', parse: wholeNumber },
   DEFAULT_REPLY: { flags: '--default-reply <template>', option: 'defaultReply' },
+  UNMATCHED: { flags: '--unmatched <mode>', option: 'unmatched', choices: ['default', 'error'] },
 };
 
 /** Flags of the CLI itself, not of the server: they have no environment variable. */

@@ -4,6 +4,7 @@
  * LOG_LEVEL; the rest are this project's own.
  */
 import type { Clock } from './engine/clock.js';
+import { UNMATCHED_MODES, type UnmatchedMode } from './behavior/scenarios/unmatched.js';
 
 export type RunMode = 'auto' | 'manual';
 
@@ -33,6 +34,8 @@ export interface ServerOptions {
   uploadLimitBytes?: number;
   /** Mustache template of the default reply; `{{message}}` is the last user message. */
   defaultReply?: string;
+  /** A turn no scenario matches: `default` reply, or `error` (the run fails naming the closest scenario). */
+  unmatched?: UnmatchedMode;
   /** Replace the clock (tests): a ManualClock stands still until advanced. */
   clock?: Clock;
   /** Log to this destination instead of stdout (tests pass a stream or `false` to silence). */
@@ -56,6 +59,7 @@ export interface Config {
   bodyLimitBytes: number;
   uploadLimitBytes: number;
   defaultReply: string | undefined;
+  unmatched: UnmatchedMode;
   clock: Clock | undefined;
   logger: boolean;
   prettyLogs: boolean;
@@ -90,6 +94,7 @@ export const ENVIRONMENT = {
   BODY_LIMIT_BYTES: 'largest JSON body (default 33554432)',
   UPLOAD_LIMIT_BYTES: 'largest uploaded file (default 536870912)',
   DEFAULT_REPLY: 'mustache template of the default reply ({{message}}: the last user message)',
+  UNMATCHED: 'default | error: a turn no scenario matches gets the default reply, or fails the run naming the closest scenario (default: default)',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -97,6 +102,8 @@ type Env = Record<string, string | undefined>;
 export function resolveConfig(options: ServerOptions = {}, env: Env = process.env): Config {
   const runMode = options.runMode ?? (env.RUN_MODE as RunMode | undefined) ?? DEFAULTS.runMode;
   if (runMode !== 'auto' && runMode !== 'manual') throw new Error(`RUN_MODE must be auto or manual, not '${String(runMode)}'.`);
+  const unmatched = options.unmatched ?? ((env.UNMATCHED || undefined) as UnmatchedMode | undefined) ?? 'default';
+  if (!UNMATCHED_MODES.includes(unmatched)) throw new Error(`UNMATCHED must be default or error, not '${String(unmatched)}'.`);
   return {
     port: options.port ?? int('PORT', env.PORT) ?? DEFAULTS.port,
     host: options.host ?? env.HOST ?? DEFAULTS.host,
@@ -115,6 +122,7 @@ export function resolveConfig(options: ServerOptions = {}, env: Env = process.en
     bodyLimitBytes: options.bodyLimitBytes ?? int('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES) ?? DEFAULTS.bodyLimitBytes,
     uploadLimitBytes: options.uploadLimitBytes ?? int('UPLOAD_LIMIT_BYTES', env.UPLOAD_LIMIT_BYTES) ?? DEFAULTS.uploadLimitBytes,
     defaultReply: options.defaultReply ?? (env.DEFAULT_REPLY || undefined),
+    unmatched,
     clock: options.clock,
     logger: options.logger ?? true,
     prettyLogs: options.prettyLogs ?? Boolean(process.stdout.isTTY),

@@ -10,6 +10,7 @@ import { faultRoutes } from './fault-routes.js';
 import { requestsRoutes } from './requests.js';
 import { resetRoutes } from './reset.js';
 import { runControlRoutes } from './runs.js';
+import { runInspectRoutes } from './run-inspect.js';
 import { scenarioRoutes } from './scenarios.js';
 
 export async function registerAdmin(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -22,6 +23,7 @@ export async function registerAdmin(app: FastifyInstance, ctx: AppContext): Prom
   requestsRoutes(app, ctx);
   faultRoutes(app, ctx);
   runControlRoutes(app, ctx);
+  runInspectRoutes(app, ctx);
 
   ctx.scenarios.setLogger(app.log);
   await ctx.scenarios.watch();

@@ -6,6 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
+import { findRunAudit } from '../store/run-audit.js';
 import { journalBody } from './journal.js';
 
 const RequestsQuery = Type.Object(
@@ -23,6 +24,9 @@ const RequestsQuery = Type.Object(
 );
 type RequestsQuery = Static<typeof RequestsQuery>;
 
+const CountQuery = Type.Omit(RequestsQuery, ['limit']);
+type CountQuery = Static<typeof CountQuery>;
+
 /** Keeps an answered API request in its tenant's journal (called on response by src/http/request-hooks.ts). */
 export function recordInJournal(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): void {
   const { body, truncated } = journalBody(request.body, request.headers['content-type']);
@@ -36,6 +40,7 @@ export function recordInJournal(ctx: AppContext, request: FastifyRequest, reply:
     status: reply.statusCode,
     duration_ms: Math.round(reply.elapsedTime * 100) / 100,
     timestamp: Math.round(Date.now() - reply.elapsedTime),
+    run: request.call.drivenRun,
   });
 }
 
@@ -51,9 +56,22 @@ export function requestsRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request) => {
       const query = request.query as RequestsQuery;
-      const data = ctx.journal.query(request.call.tenant, { ...query, limit: query.limit ?? 100 });
+      const turnAnswer = (runId: string, index: number) => findRunAudit(ctx.db, runId).turns.find((t) => t.index === index)?.answered_by;
+      const data = ctx.journal.query(request.call.tenant, { ...query, limit: query.limit ?? 100 }, turnAnswer);
       return { object: 'list', data };
     },
+  );
+
+  app.get(
+    '/__admin/requests/count',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'How many of the kept API requests match the filters (WireMock-style verification)',
+        querystring: CountQuery,
+      },
+    },
+    async (request) => ({ object: 'mock.requests.count', count: ctx.journal.count(request.call.tenant, request.query as CountQuery) }),
   );
 
   app.delete('/__admin/requests', { schema: { tags: ['admin'], summary: "Empty the tenant's request journal" } }, async (request) => ({

@@ -1,6 +1,6 @@
 /**
  * POST /__admin/reset: forget the caller's tenant (or, with ?scope=all, every tenant): its objects
- * in every table, its runtime scenarios, faults and request journal. File scenarios and the clock
+ * in every table, its runtime scenarios (with their hit counts and its unmatched mode), faults and request journal. File scenarios and the clock
  * are the server's, not a tenant's, and stay.
  */
 import { Type } from '@sinclair/typebox';
@@ -74,7 +74,7 @@ export function resetRoutes(app: FastifyInstance, ctx: AppContext): void {
         scope,
         deleted: {
           rows,
-          scenarios: ctx.scenarios.clearRuntime(tenant),
+          scenarios: ctx.scenarios.forgetTenant(tenant),
           faults: ctx.faults.clear(tenant),
           requests: ctx.journal.clear(tenant),
         },
