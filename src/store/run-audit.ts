@@ -47,7 +47,7 @@ export function recordRunTurn(db: Db, tenant: string, runId: string, index: numb
     .prepare(
       `INSERT INTO run_audit (run_id, tenant, history, turns)
        SELECT @runId, @tenant, '[]', json_array(json(@turn)) WHERE ${RUN_EXISTS}
-       ON CONFLICT (run_id) DO UPDATE SET turns = json_set(turns, '$[' || @index || ']', json(@turn))`,
+       ON CONFLICT (run_id) DO UPDATE SET turns = json_set(turns, '$[' || CAST(@index AS INTEGER) || ']', json(@turn))`,
     )
     .run({ runId, tenant, turn, index });
 }
@@ -55,7 +55,7 @@ export function recordRunTurn(db: Db, tenant: string, runId: string, index: numb
 /** Notes the step that turn `index` created (message_creation or tool_calls). */
 export function setTurnStep(db: Db, runId: string, index: number, stepId: string): void {
   db.$client
-    .prepare(`UPDATE run_audit SET turns = json_set(turns, '$[' || @index || '].step_id', @stepId) WHERE run_id = @runId`)
+    .prepare(`UPDATE run_audit SET turns = json_set(turns, '$[' || CAST(@index AS INTEGER) || '].step_id', @stepId) WHERE run_id = @runId`)
     .run({ runId, index, stepId });
 }
 
