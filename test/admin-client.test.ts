@@ -157,7 +157,7 @@ describe('AdminClient errors', () => {
     const e = error as NotFoundError;
     expect(e.status).toBe(404);
     expect(e.error).toEqual({ message: "No scenario found with name 'nope'.", type: 'invalid_request_error', param: 'name', code: null });
-    expect(e.message).toContain('GET /__admin/scenarios/{name}');
+    expect(e.message).toBe("404 No scenario found with name 'nope'. (GET /__admin/scenarios/nope)");
   });
 
   it('a 400 is a BadRequestError with the param and code of the body', async () => {
