@@ -94,7 +94,8 @@ export const ENVIRONMENT = {
   BODY_LIMIT_BYTES: 'largest JSON body (default 33554432)',
   UPLOAD_LIMIT_BYTES: 'largest uploaded file (default 536870912)',
   DEFAULT_REPLY: 'mustache template of the default reply ({{message}}: the last user message)',
-  UNMATCHED: 'default | error: a turn no scenario matches gets the default reply, or fails the run naming the closest scenario (default: default)',
+  UNMATCHED:
+    'default | error: a turn no scenario matches gets the default reply, or fails the run naming the closest scenario (default: default)',
 } as const;
 
 type Env = Record<string, string | undefined>;

@@ -131,7 +131,10 @@ describe('AdminClient against a real server', () => {
     expect((await admin.runs.expire((await start()).id)).status).toBe('expired');
     expect((await admin.runs.forceEnd((await start()).id, 'failed')).status).toBe('failed');
     // advance is a no-op outside RUN_MODE=manual: the run comes back as it is.
-    const done = await sdk.beta.threads.createAndRunPoll({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'x' }] } });
+    const done = await sdk.beta.threads.createAndRunPoll({
+      assistant_id: assistant.id,
+      thread: { messages: [{ role: 'user', content: 'x' }] },
+    });
     expect((await admin.runs.advance(done.id)).status).toBe(done.status);
   });
 

@@ -58,7 +58,11 @@ describe('strict mode (unmatched: error)', () => {
   it('names the rule with the fewest failed conditions, with every one of them', async () => {
     await admin.scenarios.add([
       { name: 'far', match: { assistant: { name: 'Other', model: 'gpt-3.5' }, message: 'nope' }, turns: [{ text: 'x' }] },
-      { name: 'near', match: { assistant: { name: { equals: 'Forecaster' } }, run: { metadata: { case: 'a' } }, message: { regex: '^bye' } }, turns: [{ text: 'y' }] },
+      {
+        name: 'near',
+        match: { assistant: { name: { equals: 'Forecaster' } }, run: { metadata: { case: 'a' } }, message: { regex: '^bye' } },
+        turns: [{ text: 'y' }],
+      },
     ]);
     await admin.unmatched.set('error');
     const a = await assistant('Forecaster');
@@ -87,11 +91,17 @@ describe('strict mode (unmatched: error)', () => {
     await admin.scenarios.add(GREETING_SCENARIO);
     await admin.unmatched.set('error');
     const a = await assistant();
-    const matched = await client.beta.threads.createAndRunPoll({ assistant_id: a.id, thread: { messages: [{ role: 'user', content: 'hi you' }] } });
+    const matched = await client.beta.threads.createAndRunPoll({
+      assistant_id: a.id,
+      thread: { messages: [{ role: 'user', content: 'hi you' }] },
+    });
     expect(matched.status).toBe('completed');
 
     expect(await admin.unmatched.set(null)).toEqual({ object: 'mock.unmatched', mode: 'default', source: 'server' });
-    const unmatched = await client.beta.threads.createAndRunPoll({ assistant_id: a.id, thread: { messages: [{ role: 'user', content: 'what?' }] } });
+    const unmatched = await client.beta.threads.createAndRunPoll({
+      assistant_id: a.id,
+      thread: { messages: [{ role: 'user', content: 'what?' }] },
+    });
     expect(unmatched.status).toBe('completed');
   });
 
@@ -167,7 +177,14 @@ describe('who answered', () => {
     const inspected = await admin.runs.get(done.id);
     expect(inspected.object).toBe('mock.run');
     expect(inspected.run).toMatchObject({ id: done.id, object: 'thread.run', status: 'completed', thread_id: thread.id });
-    expect(inspected.history.map((h) => h.status)).toEqual(['queued', 'in_progress', 'requires_action', 'queued', 'in_progress', 'completed']);
+    expect(inspected.history.map((h) => h.status)).toEqual([
+      'queued',
+      'in_progress',
+      'requires_action',
+      'queued',
+      'in_progress',
+      'completed',
+    ]);
     for (const h of inspected.history) expect(h.at).toBeGreaterThanOrEqual(done.created_at);
     const steps = await client.beta.threads.runs.steps.list(thread.id, done.id, { order: 'asc' });
     expect(inspected.turns).toEqual([
@@ -186,11 +203,17 @@ describe('who answered', () => {
     expect(forced.status).toBe('requires_action');
     expect((await admin.runs.get(forced.id)).turns[0].answered_by).toEqual({ kind: 'request', scenario: null });
 
-    const plain = await client.beta.threads.createAndRunPoll({ assistant_id: a.id, thread: { messages: [{ role: 'user', content: 'just talk' }] } });
+    const plain = await client.beta.threads.createAndRunPoll({
+      assistant_id: a.id,
+      thread: { messages: [{ role: 'user', content: 'just talk' }] },
+    });
     expect((await admin.runs.get(plain.id)).turns[0].answered_by).toEqual({ kind: 'default', scenario: null });
 
     await admin.unmatched.set('error');
-    const failed = await client.beta.threads.createAndRunPoll({ assistant_id: a.id, thread: { messages: [{ role: 'user', content: 'x' }] } });
+    const failed = await client.beta.threads.createAndRunPoll({
+      assistant_id: a.id,
+      thread: { messages: [{ role: 'user', content: 'x' }] },
+    });
     const inspected = await admin.runs.get(failed.id);
     expect(inspected.turns).toEqual([{ index: 0, step_id: null, answered_by: { kind: 'default', scenario: null } }]);
     expect(inspected.history.map((h) => h.status)).toEqual(['queued', 'in_progress', 'failed']);
@@ -199,7 +222,10 @@ describe('who answered', () => {
   it('answers 404 for a run of another tenant, and 400 for an id that is not a run id', async () => {
     const a = await assistant();
     const run = await client.beta.threads.createAndRunPoll({ assistant_id: a.id, thread: { messages: [{ role: 'user', content: 'x' }] } });
-    const other = await admin.withApiKey('sk-other-tenant').runs.get(run.id).catch((e: unknown) => e);
+    const other = await admin
+      .withApiKey('sk-other-tenant')
+      .runs.get(run.id)
+      .catch((e: unknown) => e);
     expect(other).toMatchObject({ name: 'NotFoundError', status: 404, error: { type: 'invalid_request_error' } });
     const bad = await admin.runs.get('thread_abc').catch((e: unknown) => e);
     expect(bad).toMatchObject({ status: 400 });

@@ -16,7 +16,8 @@ const RunParams = Type.Object({ run_id: Type.String() });
 
 const AnsweredBy = Type.Object({
   kind: Type.Union([Type.Literal('scenario'), Type.Literal('default'), Type.Literal('request')], {
-    description: '`scenario`: a scenario rule; `request`: tool_choice, tools or search results of the request; `default`: the default reply.',
+    description:
+      '`scenario`: a scenario rule; `request`: tool_choice, tools or search results of the request; `default`: the default reply.',
   }),
   scenario: Type.Union([Type.String(), Type.Null()], { description: 'The name of the scenario, when one answered.' }),
 });
@@ -30,7 +31,9 @@ const RunInspection = Type.Object({
   turns: Type.Array(
     Type.Object({
       index: Type.Integer(),
-      step_id: Type.Union([Type.String(), Type.Null()], { description: 'The step the turn created; null for a turn that ended the run without one.' }),
+      step_id: Type.Union([Type.String(), Type.Null()], {
+        description: 'The step the turn created; null for a turn that ended the run without one.',
+      }),
       answered_by: AnsweredBy,
     }),
   ),

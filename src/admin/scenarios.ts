@@ -14,7 +14,8 @@ const NameParams = Type.Object({ name: Type.String() });
 const UnmatchedBody = Type.Object(
   {
     mode: Type.Union([Type.Literal('default'), Type.Literal('error'), Type.Null()], {
-      description: '`default`: unmatched turns get the default reply; `error`: they fail the run, naming the closest scenario; null: follow the server (UNMATCHED).',
+      description:
+        '`default`: unmatched turns get the default reply; `error`: they fail the run, naming the closest scenario; null: follow the server (UNMATCHED).',
     }),
   },
   { additionalProperties: false },

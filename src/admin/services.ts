@@ -15,5 +15,9 @@ export interface AdminServices {
 }
 
 export function createAdminServices(config: Config): AdminServices {
-  return { scenarios: new ScenarioRegistry(config.scenarios, config.unmatched), journal: new RequestJournal(), faults: new FaultInjector() };
+  return {
+    scenarios: new ScenarioRegistry(config.scenarios, config.unmatched),
+    journal: new RequestJournal(),
+    faults: new FaultInjector(),
+  };
 }

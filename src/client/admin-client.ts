@@ -207,7 +207,10 @@ export class AdminClient {
 
   // ---- transport ----------------------------------------------------------------------------------
 
-  private async call<T>(operation: AdminOperation, request: { params?: Record<string, string>; query?: Query; body?: unknown } = {}): Promise<T> {
+  private async call<T>(
+    operation: AdminOperation,
+    request: { params?: Record<string, string>; query?: Query; body?: unknown } = {},
+  ): Promise<T> {
     const { method } = ADMIN_OPERATIONS[operation];
     let path: string = ADMIN_OPERATIONS[operation].path;
     for (const [name, value] of Object.entries(request.params ?? {})) path = path.replace(`{${name}}`, encodeURIComponent(value));

@@ -61,8 +61,7 @@ export function setTurnStep(db: Db, runId: string, index: number, stepId: string
 
 export function findRunAudit(db: Db, runId: string): RunAudit {
   const row = db.$client.prepare('SELECT history, turns FROM run_audit WHERE run_id = ?').get(runId) as
-    | { history: string; turns: string }
-    | undefined;
+    { history: string; turns: string } | undefined;
   if (!row) return { history: [], turns: [] };
   return { history: JSON.parse(row.history) as StatusChange[], turns: JSON.parse(row.turns) as TurnRecord[] };
 }

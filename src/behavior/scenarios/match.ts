@@ -5,13 +5,7 @@
  */
 import type { TurnInput } from '../types.js';
 import type { MetadataMatch, ScenarioSource, ScenarioSpec, TextMatch } from './format.js';
-import {
-  compileTextMatch,
-  explainMetadataMismatch,
-  explainTextMismatch,
-  metadataMatches,
-  type TextTest,
-} from './text-match.js';
+import { compileTextMatch, explainMetadataMismatch, explainTextMismatch, metadataMatches, type TextTest } from './text-match.js';
 
 export const SCENARIO_METADATA_KEY = 'mock_scenario';
 
@@ -50,7 +44,11 @@ export function compileScenario(spec: ScenarioSpec, source: ScenarioSource): Com
     const test: TextTest = compileTextMatch(spec);
     criteria.push({ field, test: (input) => test(get(input)), explain: (input) => explainTextMismatch(spec, get(input)) ?? '' });
   };
-  const metadata = (field: string, expected: MetadataMatch | undefined, get: (input: TurnInput) => Record<string, string> | null | undefined) => {
+  const metadata = (
+    field: string,
+    expected: MetadataMatch | undefined,
+    get: (input: TurnInput) => Record<string, string> | null | undefined,
+  ) => {
     if (expected === undefined) return;
     criteria.push({
       field,

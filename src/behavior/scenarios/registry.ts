@@ -76,7 +76,10 @@ export class ScenarioRegistry implements Behavior {
       return { action: unmatchedFailure(input, this.rulesFor(tenant)), answeredBy: { kind: 'default', scenario: null } };
     }
     if ('missing' in selection) {
-      return { action: this.missingScenario(input, selection.via, selection.missing), answeredBy: { kind: 'scenario', scenario: selection.missing } };
+      return {
+        action: this.missingScenario(input, selection.via, selection.missing),
+        answeredBy: { kind: 'scenario', scenario: selection.missing },
+      };
     }
     const turn = selection.scenario.spec.turns[input.turn];
     // Past the end of the script the engine's defaults take over (usually a closing text).
