@@ -9,7 +9,7 @@ import type { AppContext } from '../context.js';
 import { faultNotFound } from '../http/errors.js';
 import type { FaultSpec } from './faults.js';
 
-const FaultBody = Type.Object(
+export const FaultBody = Type.Object(
   {
     method: Type.Optional(Type.String({ description: "HTTP method to match; absent or '*' for any." })),
     path: Type.Optional(

@@ -9,7 +9,7 @@ import type { AppContext } from '../context.js';
 import { findRunAudit } from '../store/run-audit.js';
 import { journalBody } from './journal.js';
 
-const RequestsQuery = Type.Object(
+export const RequestsQuery = Type.Object(
   {
     method: Type.Optional(Type.String({ description: 'Only this HTTP method (any case).' })),
     path: Type.Optional(
@@ -24,7 +24,7 @@ const RequestsQuery = Type.Object(
 );
 type RequestsQuery = Static<typeof RequestsQuery>;
 
-const CountQuery = Type.Omit(RequestsQuery, ['limit']);
+export const CountQuery = Type.Omit(RequestsQuery, ['limit']);
 type CountQuery = Static<typeof CountQuery>;
 
 /** Keeps an answered API request in its tenant's journal (called on response by src/http/request-hooks.ts). */

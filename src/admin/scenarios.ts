@@ -11,7 +11,7 @@ import { formatPath, validateScenarioBody } from '../behavior/scenarios/validate
 
 const NameParams = Type.Object({ name: Type.String() });
 
-const UnmatchedBody = Type.Object(
+export const UnmatchedBody = Type.Object(
   {
     mode: Type.Union([Type.Literal('default'), Type.Literal('error'), Type.Null()], {
       description:

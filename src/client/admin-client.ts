@@ -1,8 +1,9 @@
 /**
  * The typed control client: every /__admin operation as a method, so a test never hand-rolls a
- * fetch call. Request and answer types are the server's own (the scenario format, faults, journal
- * entries, the run audit), and the operations come from one table (operations.ts) that a test keeps
- * equal to the control routes of the served OpenAPI document.
+ * fetch call. Request types are derived from the routes' own TypeBox schemas (the ones that validate
+ * the requests and make the OpenAPI document) or, for scenarios, the scenario format's types; answer
+ * types are the server's own (faults, journal entries, the run audit). The operations come from one
+ * table (operations.ts) that a test keeps equal to the control routes of the served OpenAPI document.
  *
  *   const admin = new AdminClient({ baseURL: 'http://127.0.0.1:4141', apiKey: 'sk-test' });
  *   await admin.scenarios.add({ name: 'hello', match: { message: 'hi' }, turns: [{ text: 'Hello!' }] });
@@ -11,8 +12,13 @@
  * Every call sends `Authorization: Bearer <apiKey>` (the key names the tenant the call acts on) and,
  * when given, `x-admin-key: <adminKey>`. A non-2xx answer throws an AdminApiError (./errors.ts).
  */
-import type { Fault, FaultSpec } from '../admin/faults.js';
-import type { JournalEntry, JournalFilter } from '../admin/journal.js';
+import type { Static } from '@sinclair/typebox';
+import type { EventsQuery } from '../admin/events.js';
+import type { FaultBody } from '../admin/fault-routes.js';
+import type { Fault } from '../admin/faults.js';
+import type { JournalEntry } from '../admin/journal.js';
+import type { CountQuery, RequestsQuery } from '../admin/requests.js';
+import type { UnmatchedBody } from '../admin/scenarios.js';
 import type { ScenarioSpec } from '../behavior/scenarios/format.js';
 import type { ScenarioListing } from '../behavior/scenarios/registry.js';
 import type { UnmatchedMode } from '../behavior/scenarios/unmatched.js';
@@ -22,7 +28,16 @@ import { errorFor } from './errors.js';
 import { ADMIN_OPERATIONS, type AdminOperation } from './operations.js';
 import { readSse } from './sse.js';
 
-export type { AnsweredBy, Fault, FaultSpec, JournalEntry, ScenarioListing, ScenarioSpec, StatusChange, TurnRecord, UnmatchedMode };
+export type { AnsweredBy, Fault, JournalEntry, ScenarioListing, ScenarioSpec, StatusChange, TurnRecord, UnmatchedMode };
+
+/** The body of POST /__admin/faults, from the route's schema. */
+export type FaultSpec = Static<typeof FaultBody>;
+/** The filters of GET /__admin/requests (`path`: a substring, a glob with `*`, or `/regex/`), from the route's schema. */
+export type RequestFilter = Static<typeof RequestsQuery>;
+/** The filters of GET /__admin/requests/count. */
+export type RequestCountFilter = Static<typeof CountQuery>;
+/** The filters of GET /__admin/events. */
+export type EventsFilter = Static<typeof EventsQuery>;
 
 export interface AdminClientOptions {
   /** Root URL of the server (`http://127.0.0.1:4141`); a trailing `/v1` is ignored. */
@@ -74,9 +89,6 @@ export interface ResetResult {
   scope: 'tenant' | 'all';
   deleted: { rows: Record<string, number>; scenarios: number; faults: number; requests: number };
 }
-
-/** Filters of the request journal; `path` is a substring, a glob with `*`, or `/regex/`. */
-export type RequestFilter = Omit<JournalFilter, 'method'> & { method?: string };
 
 /** One frame of the event feed: a run event (`thread.run.completed`, ...) or `mock.run.turn`. */
 export interface AdminEvent {
@@ -130,7 +142,7 @@ export class AdminClient {
   /** Strict mode for the tenant: `error` fails a run no scenario matches; null follows the server. */
   readonly unmatched = {
     get: (): Promise<UnmatchedState> => this.call('unmatched.get'),
-    set: (mode: UnmatchedMode | null): Promise<UnmatchedState> => this.call('unmatched.set', { body: { mode } }),
+    set: (mode: Static<typeof UnmatchedBody>['mode']): Promise<UnmatchedState> => this.call('unmatched.set', { body: { mode } }),
   };
 
   readonly faults = {
@@ -145,7 +157,7 @@ export class AdminClient {
     list: async (filter: RequestFilter = {}): Promise<JournalEntry[]> =>
       (await this.call<{ data: JournalEntry[] }>('requests.list', { query: { ...filter } })).data,
     /** How many API requests match: `expect(await admin.requests.count({ method: 'POST', path: '/v1/threads' })).toBe(1)`. */
-    count: async (filter: Omit<RequestFilter, 'limit'> = {}): Promise<number> =>
+    count: async (filter: RequestCountFilter = {}): Promise<number> =>
       (await this.call<{ count: number }>('requests.count', { query: { ...filter } })).count,
     clear: async (): Promise<number> => (await this.call<{ deleted: number }>('requests.clear')).deleted,
   };
@@ -174,7 +186,7 @@ export class AdminClient {
    * The tenant's run events as they happen (no replay): `for await (const { event, data } of admin.events())`.
    * Leaving the loop (or `close()`) ends the connection.
    */
-  events(filter: { thread_id?: string; run_id?: string } = {}): AdminEventStream {
+  events(filter: EventsFilter = {}): AdminEventStream {
     const controller = new AbortController();
     const { method, path } = ADMIN_OPERATIONS.events;
     const response = this.fetchOnce(method, path, { query: filter, signal: controller.signal, accept: 'text/event-stream' });
