@@ -49,6 +49,7 @@ const FLAGS: Record<keyof typeof ENVIRONMENT, FlagSpec> = {
   JOURNAL_LIMIT_BYTES: { flags: '--journal-limit-bytes <n>', option: 'journalLimitBytes', parse: wholeNumber },
   HEADERS_TIMEOUT_MS: { flags: '--headers-timeout-ms <ms>', option: 'headersTimeoutMs', parse: wholeNumber },
   REQUEST_TIMEOUT_MS: { flags: '--request-timeout-ms <ms>', option: 'requestTimeoutMs', parse: wholeNumber },
+  UNMATCHED: { flags: '--unmatched <mode>', option: 'unmatched', choices: ['default', 'error'] },
 };
 
 /** Flags of the CLI itself, not of the server: they have no environment variable. */

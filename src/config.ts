@@ -4,6 +4,7 @@
  * LOG_LEVEL; the rest are this project's own.
  */
 import type { Clock } from './engine/clock.js';
+import { UNMATCHED_MODES, type UnmatchedMode } from './behavior/scenarios/unmatched.js';
 
 export type RunMode = 'auto' | 'manual';
 
@@ -41,6 +42,8 @@ export interface ServerOptions {
   headersTimeoutMs?: number;
   /** How long a client may take to send a whole request, headers and body, in ms (0: no limit). Responses (streams) are not limited. */
   requestTimeoutMs?: number;
+  /** A turn no scenario matches: `default` reply, or `error` (the run fails naming the closest scenario). */
+  unmatched?: UnmatchedMode;
   /** Replace the clock (tests): a ManualClock stands still until advanced. */
   clock?: Clock;
   /** Log to this destination instead of stdout (tests pass a stream or `false` to silence). */
@@ -68,6 +71,7 @@ export interface Config {
   journalLimitBytes: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  unmatched: UnmatchedMode;
   clock: Clock | undefined;
   logger: boolean;
   prettyLogs: boolean;
@@ -110,6 +114,8 @@ export const ENVIRONMENT = {
   JOURNAL_LIMIT_BYTES: 'bytes the request journal keeps, all tenants together, oldest dropped first (default 67108864)',
   HEADERS_TIMEOUT_MS: 'time a client has to send the request headers, in ms (default 30000; 0: none)',
   REQUEST_TIMEOUT_MS: 'time a client has to send a whole request, in ms (default 120000; 0: none; streams are not cut)',
+  UNMATCHED:
+    'default | error: a turn no scenario matches gets the default reply, or fails the run naming the closest scenario (default: default)',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -117,6 +123,8 @@ type Env = Record<string, string | undefined>;
 export function resolveConfig(options: ServerOptions = {}, env: Env = process.env): Config {
   const runMode = options.runMode ?? (env.RUN_MODE as RunMode | undefined) ?? DEFAULTS.runMode;
   if (runMode !== 'auto' && runMode !== 'manual') throw new Error(`RUN_MODE must be auto or manual, not '${String(runMode)}'.`);
+  const unmatched = options.unmatched ?? ((env.UNMATCHED || undefined) as UnmatchedMode | undefined) ?? 'default';
+  if (!UNMATCHED_MODES.includes(unmatched)) throw new Error(`UNMATCHED must be default or error, not '${String(unmatched)}'.`);
   return {
     port: options.port ?? int('PORT', env.PORT) ?? DEFAULTS.port,
     host: options.host ?? env.HOST ?? DEFAULTS.host,
@@ -139,6 +147,7 @@ export function resolveConfig(options: ServerOptions = {}, env: Env = process.en
     defaultReply: options.defaultReply ?? (env.DEFAULT_REPLY || undefined),
     journalLimitBytes: options.journalLimitBytes ?? int('JOURNAL_LIMIT_BYTES', env.JOURNAL_LIMIT_BYTES) ?? DEFAULTS.journalLimitBytes,
     ...timeouts(options, env),
+    unmatched,
     clock: options.clock,
     logger: options.logger ?? true,
     prettyLogs: options.prettyLogs ?? Boolean(process.stdout.isTTY),

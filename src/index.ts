@@ -4,8 +4,10 @@
  *   const mock = await startServer({ port: 0, dbPath: ':memory:' });
  *   const client = new OpenAI({ apiKey: 'test', baseURL: `${mock.url}/v1` });
  *   ...
+ *   await mock.admin.scenarios.add({ name: 'hi', match: { message: 'hi' }, turns: [{ text: 'Hello!' }] });
  *   await mock.close();
  */
 export { startServer, buildApp, type RunningServer } from './server.js';
 export type { ServerOptions, RunMode } from './config.js';
 export { ManualClock, SystemClock, type Clock } from './engine/clock.js';
+export * from './client/index.js';

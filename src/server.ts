@@ -30,6 +30,7 @@ import { createAdminServices } from './admin/services.js';
 import { loadServerClockOffset, loadTenantClockOffsets, saveTenantClockOffset } from './store/clock-offsets.js';
 import { TenantClocks } from './engine/tenant-clocks.js';
 import { VERSION } from './version.js';
+import { AdminClient } from './client/admin-client.js';
 import { countTokens } from './behavior/tokens.js';
 
 declare module 'fastify' {
@@ -43,6 +44,11 @@ export interface RunningServer {
   url: string;
   port: number;
   app: FastifyInstance;
+  /**
+   * The control API of this server (src/client/admin-client.ts), acting on the tenant of the first
+   * of `apiKeys` (or of requests without a key); `admin.withApiKey(key)` for another tenant.
+   */
+  admin: AdminClient;
   close(): Promise<void>;
 }
 
@@ -156,10 +162,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${actualPort}`;
+  const { apiKeys, adminKey } = app.ctx.config;
   return {
-    url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${actualPort}`,
+    url,
     port: actualPort,
     app,
+    admin: new AdminClient({ baseURL: url, apiKey: apiKeys[0], adminKey }),
     close: () => app.close(),
   };
 }

@@ -57,7 +57,7 @@ afterAll(async () => {
 });
 
 describe('GET /__admin/events', () => {
-  it("carries exactly the frames of the run's own stream, for the caller's tenant only, and never `done`", async () => {
+  it("carries exactly the frames of the run's own stream, plus who answered each turn, for the caller's tenant only, and never `done`", async () => {
     const feed = await watch(alice);
     const bobFeed = await watch(bob);
     const threadId = await thread(alice, 'Hello, watcher!');
@@ -66,7 +66,13 @@ describe('GET /__admin/events', () => {
     const runId = own[0].json.id as string;
     await feed.waitFor((f) => f.event === 'thread.run.completed' && f.data.includes(runId));
 
-    expect(feed.events).toEqual(own);
+    // The feed adds one mock.run.turn event per turn, just before the turn's step; the rest is the stream.
+    expect(feed.events.filter((e) => e.event !== 'mock.run.turn')).toEqual(own);
+    const turns = feed.events.filter((e) => e.event === 'mock.run.turn');
+    expect(turns.map((e) => e.json)).toEqual([
+      { object: 'mock.run.turn', run_id: runId, thread_id: threadId, index: 0, answered_by: { kind: 'default', scenario: null } },
+    ]);
+    expect(feed.names().indexOf('mock.run.turn')).toBe(feed.names().indexOf('thread.run.step.created') - 1);
     expect(feed.names()).not.toContain('done');
     expect(bobFeed.events).toEqual([]);
 
@@ -75,7 +81,7 @@ describe('GET /__admin/events', () => {
     await bob.post(`/v1/threads/${bobThread}/runs`, { assistant_id: bobAssistant });
     await bobFeed.waitForEvent('thread.run.completed');
     expect(bobFeed.events.every((e) => e.json.thread_id === bobThread || e.json.id === bobThread || e.event.endsWith('.delta'))).toBe(true);
-    expect(feed.events).toEqual(own);
+    expect(feed.events.filter((e) => e.event !== 'mock.run.turn')).toEqual(own);
   });
 
   it('shows runs started without stream: true, and createThreadAndRun with its thread.created', async () => {

@@ -189,6 +189,8 @@ describe('RequestJournal', () => {
         status: 200,
         duration_ms: 1,
         timestamp: 7,
+        run_id: null,
+        answered_by: null,
       },
     ]);
     expect(j.query('a', { path: 'order' })).toEqual([]); // the filter looks at the path, not the query

@@ -176,8 +176,8 @@ describe('control API', () => {
       expect(added.body).toEqual({
         object: 'list',
         data: [
-          { ...weather, source: 'runtime' },
-          { name: 'second', turns: [{ text: 'b' }], source: 'runtime' },
+          { ...weather, source: 'runtime', hits: 0 },
+          { name: 'second', turns: [{ text: 'b' }], source: 'runtime', hits: 0 },
         ],
       });
       // A single scenario object is accepted too.
@@ -192,7 +192,7 @@ describe('control API', () => {
       ]);
       expect((listed.body.data as Json[])[3]).toMatchObject({ file: scenarioFile, line: 2 });
 
-      expect((await call(server, 'GET', '/__admin/scenarios/weather')).body).toEqual({ ...weather, source: 'runtime' });
+      expect((await call(server, 'GET', '/__admin/scenarios/weather')).body).toEqual({ ...weather, source: 'runtime', hits: 0 });
       expect((await call(server, 'GET', '/__admin/scenarios/from-file')).body).toMatchObject({ source: 'file', line: 2 });
 
       expect((await call(server, 'DELETE', '/__admin/scenarios/second')).body).toEqual({
@@ -215,7 +215,7 @@ describe('control API', () => {
       await call(server, 'POST', '/__admin/scenarios', { body: { name: 'again', turns: [{ text: 'v1' }] } });
       await call(server, 'POST', '/__admin/scenarios', { body: { name: 'again', turns: [{ text: 'v2' }] } });
       const rules = ((await call(server, 'GET', '/__admin/scenarios')).body.data as Json[]).filter((s) => s.name === 'again');
-      expect(rules).toEqual([{ name: 'again', turns: [{ text: 'v2' }], source: 'runtime' }]);
+      expect(rules).toEqual([{ name: 'again', turns: [{ text: 'v2' }], source: 'runtime', hits: 0 }]);
       await call(server, 'DELETE', '/__admin/scenarios/again');
     });
 

@@ -242,6 +242,10 @@ describe('caller-written regular expressions run in linear time', () => {
     const bad = await call('GET', `/__admin/requests?path=${encodeURIComponent('/(/')}`);
     expect(bad.status).toBe(400);
     expect(expectOpenAiError(bad.body).param).toBe('path');
+    // The count endpoint takes the same filter, and the same 400.
+    const badCount = await call('GET', `/__admin/requests/count?path=${encodeURIComponent('/(/')}`);
+    expect(badCount.status).toBe(400);
+    expect(expectOpenAiError(badCount.body).param).toBe('path');
   });
 
   it('a scenario file with a pattern RE2 cannot run fails to load, naming the file and line', async () => {

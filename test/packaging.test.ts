@@ -75,7 +75,9 @@ beforeAll(async () => {
   expect(existsSync(CLI), 'dist/ is missing: run `npm run build` first (npm test does)').toBe(true);
 });
 afterEach(killAll);
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+// Deleting the emulated image's node_modules (dev dependencies of the build stage included) takes
+// over a minute on a loaded machine.
+afterAll(() => rmSync(work, { recursive: true, force: true }), INSTALL_TIMEOUT_MS);
 
 describe('Dockerfile', () => {
   const dockerfile = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
@@ -248,6 +250,10 @@ describe('npm pack', () => {
         'package/dist/cli.js',
         'package/dist/index.js',
         'package/dist/ui/index.html',
+        'package/dist/testing.js',
+        'package/dist/vitest.js',
+        'package/dist/node-test.js',
+        'package/dist/jest.js',
         'package/migrations/meta/_journal.json',
         'package/openapi/openapi.json',
       ]) {
@@ -293,10 +299,13 @@ describe('npm pack', () => {
         "const mock = await startServer({ port: 0, dbPath: ':memory:', logger: false });",
         "const r = await fetch(mock.url + '/v1/assistants', { headers: { authorization: 'Bearer sk' } });",
         'console.log(r.status);',
+        // The control client, on startServer's result and from the test-helper entry.
+        "const { AdminClient } = await import('assistants-mock/testing');",
+        'console.log((await mock.admin.clock.get()).object, typeof AdminClient);',
         'await mock.close();',
       ].join('\n');
       const inProcess = await exec(process.execPath, ['--input-type=module', '-e', script], { cwd: consumer, env: baseEnv() });
-      expect(inProcess.stdout.trim()).toBe('200');
+      expect(inProcess.stdout.trim()).toBe('200\nmock.clock function');
       console.log(`[packaging] npm pack + install in an empty folder: ${installed}s; npx start and stop ${seconds(served)}s`);
     },
     INSTALL_TIMEOUT_MS,

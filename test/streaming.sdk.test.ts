@@ -410,7 +410,7 @@ describe.each(MAJORS)('$name stream helpers', ({ name, make }) => {
   it('an `error` event (server-side fault) rejects the helper with an APIError carrying code and type', async () => {
     const scenarios = server.app.ctx.scenarios;
     if (!scenarios) throw new Error('the server has no scenario behavior to break');
-    const spy = vi.spyOn(scenarios, 'decide').mockImplementation(() => {
+    const spy = vi.spyOn(scenarios, 'answer').mockImplementation(() => {
       throw new Error('boom');
     });
     try {

@@ -448,7 +448,7 @@ describe('endings (STREAMING.md section 3 (d))', () => {
   it('a server-side fault in the engine: an `error` event (wrapped error object), then the run fails', async () => {
     const scenarios = slow.app.ctx.scenarios;
     if (!scenarios) throw new Error('the server has no scenario behavior to break');
-    const spy = vi.spyOn(scenarios, 'decide').mockImplementation(() => {
+    const spy = vi.spyOn(scenarios, 'answer').mockImplementation(() => {
       throw new Error('boom');
     });
     try {

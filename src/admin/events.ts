@@ -16,7 +16,7 @@ import { SseStream } from '../streaming/sse.js';
 /** Interval of the `: keep-alive` comment. */
 export const KEEP_ALIVE_MS = 15_000;
 
-const EventsQuery = Type.Object(
+export const EventsQuery = Type.Object(
   {
     thread_id: Type.Optional(Type.String({ description: 'Only events of runs on this thread (thread.created included).' })),
     run_id: Type.Optional(Type.String({ description: 'Only events of this run.' })),

@@ -10,7 +10,7 @@ import { routedPath } from '../http/compat.js';
 import { faultNotFound } from '../http/errors.js';
 import type { FaultSpec } from './faults.js';
 
-const FaultBody = Type.Object(
+export const FaultBody = Type.Object(
   {
     method: Type.Optional(Type.String({ description: "HTTP method to match; absent or '*' for any." })),
     path: Type.Optional(

@@ -12,6 +12,7 @@ import { faultRoutes } from './fault-routes.js';
 import { requestsRoutes } from './requests.js';
 import { resetRoutes } from './reset.js';
 import { runControlRoutes } from './runs.js';
+import { runInspectRoutes } from './run-inspect.js';
 import { scenarioRoutes } from './scenarios.js';
 import { threadListRoutes } from './threads.js';
 
@@ -26,6 +27,7 @@ export async function registerAdmin(app: FastifyInstance, ctx: AppContext): Prom
   faultRoutes(app, ctx);
   runControlRoutes(app, ctx);
   threadListRoutes(app, ctx);
+  runInspectRoutes(app, ctx);
 
   ctx.scenarios.setLogger(app.log);
   await ctx.scenarios.watch();

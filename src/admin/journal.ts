@@ -4,6 +4,7 @@
  * Bounded three ways: entries per tenant, tenants, and bytes in all (the oldest entries, of any
  * tenant, go first); docs/reliability.md lists the figures.
  */
+import type { AnsweredBy } from '../behavior/types.js';
 import { compilePathPattern, isRegexPattern } from './path-pattern.js';
 
 export interface JournalEntry {
@@ -23,7 +24,14 @@ export interface JournalEntry {
   duration_ms: number;
   /** When the request arrived, in unix milliseconds of the wall clock. */
   timestamp: number;
+  /** The run this request created or resumed (create run, create thread and run, submit tool outputs). */
+  run_id: string | null;
+  /** Who answered the turn this request started; null until the turn is decided, or for other requests. */
+  answered_by: AnsweredBy | null;
 }
+
+/** Who answered turn `index` of a run, if it has been decided (src/store/run-audit.ts). */
+export type TurnLookup = (runId: string, index: number) => AnsweredBy | undefined;
 
 export interface JournalFilter {
   method?: string;
@@ -69,6 +77,8 @@ export interface RecordedRequest {
   status: number;
   duration_ms: number;
   timestamp: number;
+  /** Set for requests that created or resumed a run. */
+  run?: { runId: string; fromTurn: number };
   /** Estimated weight in memory (entryBytes); set by record(). */
   bytes?: number;
   /** Arrival order across tenants; set by record(). */
@@ -164,11 +174,20 @@ export class RequestJournal {
     }
   }
 
-  /** Newest first. */
-  query(tenant: string, filter: JournalFilter = {}): JournalEntry[] {
+  /** Newest first. `turns` tells who answered the turn a run request started (looked up as the entry is read). */
+  query(tenant: string, filter: JournalFilter = {}, turns: TurnLookup = () => undefined): JournalEntry[] {
+    return this.matching(tenant, filter).map((e) => toEntry(e, turns));
+  }
+
+  /** How many kept requests match the filter (its limit aside): WireMock-style verification. */
+  count(tenant: string, filter: JournalFilter = {}): number {
+    return this.matching(tenant, { ...filter, limit: undefined }).length;
+  }
+
+  private matching(tenant: string, filter: JournalFilter): RecordedRequest[] {
     const method = filter.method?.toUpperCase();
     const path = filter.path ? pathFilter(filter.path) : undefined;
-    const out: JournalEntry[] = [];
+    const out: RecordedRequest[] = [];
     const entries = this.byTenant.get(tenant) ?? [];
     const limit = filter.limit ?? this.capacity;
     const oldest = Math.max(0, entries.length - this.capacity);
@@ -179,7 +198,7 @@ export class RequestJournal {
       if (filter.status !== undefined && e.status !== filter.status) continue;
       if (filter.since !== undefined && e.timestamp < filter.since) continue;
       if (filter.until !== undefined && e.timestamp >= filter.until) continue;
-      out.push(toEntry(e));
+      out.push(e);
     }
     return out;
   }
@@ -205,7 +224,7 @@ function pathOf(url: string): string {
   return at < 0 ? url : url.slice(0, at);
 }
 
-function toEntry(r: RecordedRequest): JournalEntry {
+function toEntry(r: RecordedRequest, turns: TurnLookup): JournalEntry {
   return {
     id: r.id,
     object: 'mock.request',
@@ -218,6 +237,8 @@ function toEntry(r: RecordedRequest): JournalEntry {
     status: r.status,
     duration_ms: r.duration_ms,
     timestamp: r.timestamp,
+    run_id: r.run?.runId ?? null,
+    answered_by: r.run ? (turns(r.run.runId, r.run.fromTurn) ?? null) : null,
   };
 }
 

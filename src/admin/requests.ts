@@ -7,9 +7,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { invalidParam } from '../http/errors.js';
+import { findRunAudit } from '../store/run-audit.js';
 import { journalBody } from './journal.js';
 
-const RequestsQuery = Type.Object(
+export const RequestsQuery = Type.Object(
   {
     method: Type.Optional(Type.String({ description: 'Only this HTTP method (any case).' })),
     path: Type.Optional(
@@ -23,6 +24,9 @@ const RequestsQuery = Type.Object(
   { additionalProperties: false },
 );
 type RequestsQuery = Static<typeof RequestsQuery>;
+
+export const CountQuery = Type.Omit(RequestsQuery, ['limit']);
+type CountQuery = Static<typeof CountQuery>;
 
 /** Keeps an answered API request in its tenant's journal (called on response by src/http/request-hooks.ts). */
 export function recordInJournal(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): void {
@@ -39,6 +43,7 @@ export function recordInJournal(ctx: AppContext, request: FastifyRequest, reply:
       status: reply.statusCode,
       duration_ms: Math.round(reply.elapsedTime * 100) / 100,
       timestamp: Math.round(Date.now() - reply.elapsedTime),
+      run: request.call.drivenRun,
       // Set by record(); present from the start so that every entry keeps one object shape.
       bytes: 0,
       seq: 0,
@@ -59,18 +64,39 @@ export function requestsRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request) => {
       const query = request.query as RequestsQuery;
-      try {
-        const data = ctx.journal.query(request.call.tenant, { ...query, limit: query.limit ?? 100 });
-        return { object: 'list', data };
-      } catch (error) {
-        if (error instanceof SyntaxError) throw invalidParam('path', `not a valid regular expression (${error.message}).`);
-        throw error;
-      }
+      const turnAnswer = (runId: string, index: number) => findRunAudit(ctx.db, runId).turns.find((t) => t.index === index)?.answered_by;
+      const data = withPathFilter(() => ctx.journal.query(request.call.tenant, { ...query, limit: query.limit ?? 100 }, turnAnswer));
+      return { object: 'list', data };
     },
+  );
+
+  app.get(
+    '/__admin/requests/count',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'How many of the kept API requests match the filters (WireMock-style verification)',
+        querystring: CountQuery,
+      },
+    },
+    async (request) => ({
+      object: 'mock.requests.count',
+      count: withPathFilter(() => ctx.journal.count(request.call.tenant, request.query as CountQuery)),
+    }),
   );
 
   app.delete('/__admin/requests', { schema: { tags: ['admin'], summary: "Empty the tenant's request journal" } }, async (request) => ({
     object: 'mock.requests.deleted',
     deleted: ctx.journal.clear(request.call.tenant),
   }));
+}
+
+/** Runs a journal read whose `path` filter the caller wrote: a pattern RE2 refuses is the caller's 400. */
+function withPathFilter<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof SyntaxError) throw invalidParam('path', `not a valid regular expression (${error.message}).`);
+    throw error;
+  }
 }

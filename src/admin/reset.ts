@@ -1,6 +1,6 @@
 /**
  * POST /__admin/reset: forget the caller's tenant (or, with ?scope=all, every tenant): its objects
- * in every table, its runtime scenarios, faults, request journal and clock offset. File scenarios
+ * in every table, its runtime scenarios (with their hit counts and its unmatched mode), faults, request journal and clock offset. File scenarios
  * and the server's clock stay. `scope=all` is a server-wide action: with ADMIN_KEY set it needs the
  * operator's key (src/admin/auth.ts); a tenant's key resets its own tenant only.
  */
@@ -81,7 +81,7 @@ export function resetRoutes(app: FastifyInstance, ctx: AppContext): void {
         scope,
         deleted: {
           rows,
-          scenarios: ctx.scenarios.clearRuntime(tenant),
+          scenarios: ctx.scenarios.forgetTenant(tenant),
           faults: ctx.faults.clear(tenant),
           requests: ctx.journal.clear(tenant),
         },

@@ -2,7 +2,7 @@
  * /__admin/scenarios: the tenant's runtime rules (added, listed, removed here) next to the rules of
  * the SCENARIOS files (listed, reloaded), and the JSON Schema of the format.
  */
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import type { AppContext } from '../context.js';
 import { fileScenarioNotRemovable, invalidParam, invalidScenario, scenarioNotFound, scenarioReloadFailed } from '../http/errors.js';
@@ -10,6 +10,16 @@ import { inlineScenarioSchema, scenarioSchema } from '../behavior/scenarios/sche
 import { formatPath, validateScenarioBody } from '../behavior/scenarios/validate.js';
 
 const NameParams = Type.Object({ name: Type.String() });
+
+export const UnmatchedBody = Type.Object(
+  {
+    mode: Type.Union([Type.Literal('default'), Type.Literal('error'), Type.Null()], {
+      description:
+        '`default`: unmatched turns get the default reply; `error`: they fail the run, naming the closest scenario; null: follow the server (UNMATCHED).',
+    }),
+  },
+  { additionalProperties: false },
+);
 
 /**
  * The body is checked against schemas/scenario.schema.json by the scenario validator itself (its
@@ -75,6 +85,33 @@ export function scenarioRoutes(app: FastifyInstance, ctx: AppContext): void {
       const result = ctx.scenarios.reload();
       if (!result.ok) throw scenarioReloadFailed(result.error.message);
       return { object: 'mock.scenarios.reloaded', path: ctx.scenarios.path, count: result.count };
+    },
+  );
+
+  const unmatchedState = (tenant: string) => ({
+    object: 'mock.unmatched',
+    mode: ctx.scenarios.unmatchedMode(tenant),
+    source: ctx.scenarios.hasOwnUnmatchedMode(tenant) ? 'tenant' : 'server',
+  });
+
+  app.get(
+    '/__admin/unmatched',
+    { schema: { tags: ['admin'], summary: 'What happens to a turn no scenario matches, for the tenant (strict mode)' } },
+    async (request) => unmatchedState(request.call.tenant),
+  );
+
+  app.put(
+    '/__admin/unmatched',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: "Set the tenant's unmatched mode (`error`: strict mode), or null to follow the server's UNMATCHED",
+        body: UnmatchedBody,
+      },
+    },
+    async (request) => {
+      ctx.scenarios.setUnmatchedMode(request.call.tenant, (request.body as Static<typeof UnmatchedBody>).mode);
+      return unmatchedState(request.call.tenant);
     },
   );
 

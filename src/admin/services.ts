@@ -16,7 +16,7 @@ export interface AdminServices {
 
 export function createAdminServices(config: Config): AdminServices {
   return {
-    scenarios: new ScenarioRegistry(config.scenarios),
+    scenarios: new ScenarioRegistry(config.scenarios, config.unmatched),
     journal: new RequestJournal(JOURNAL_CAPACITY, JOURNAL_TENANTS, config.journalLimitBytes),
     faults: new FaultInjector(),
   };

@@ -8,7 +8,7 @@ import { functionTools, type FunctionDefinition, type StoredTool } from '../reso
 import { citeSearchResults } from './citations.js';
 import { generateArguments } from './schema-arguments.js';
 import { jsonFormatOf, structuredReply } from './structured-output.js';
-import type { Behavior, ScriptedToolCall, TurnAction, TurnInput } from './types.js';
+import type { Behavior, ScriptedToolCall, TurnAction, TurnDecision, TurnInput } from './types.js';
 
 /** The default reply. `{{message}}` is the last user message; `{{tool_outputs}}` the outputs, joined. */
 export const DEFAULT_REPLY_TEMPLATE = 'This is a mock reply from assistants-mock. You said: "{{message}}"';
@@ -29,13 +29,25 @@ export class DefaultBehavior implements Behavior {
   ) {}
 
   decide(input: TurnInput): TurnAction {
+    return this.answer(input).action;
+  }
+
+  /** The action, and whether the request itself (rule 2) or the reply template (rule 3) gave it. */
+  answer(input: TurnInput): TurnDecision {
+    const fromRequest = this.fromRequest(input);
+    if (fromRequest) return { action: fromRequest, answeredBy: { kind: 'request', scenario: null } };
+    return { action: this.text(input), answeredBy: { kind: 'default', scenario: null } };
+  }
+
+  /** Rule 2: what the request itself asks for (tool_choice, tools, search results); undefined for none. */
+  private fromRequest(input: TurnInput): TurnAction | undefined {
     const tools = input.run.tools as StoredTool[];
     const choice = (input.run.toolChoice ?? 'auto') as ToolChoice;
     const answered = input.turn > 0; // tools already ran in this run: now answer.
     // A JSON response_format shapes the answer after a search too (see text()); tools still come first.
     const json = jsonFormatOf(input.run.responseFormat) !== undefined;
     if (input.searchResults && answered && !json) return citeSearchResults(input.searchResults, input.lastUserMessage);
-    if (choice === 'none' || answered) return this.text(input);
+    if (choice === 'none' || answered) return undefined;
 
     if (typeof choice === 'object' && choice !== null) {
       if (choice.type === 'function' && choice.function) {
@@ -61,7 +73,7 @@ export class DefaultBehavior implements Behavior {
     if (tools.some((t) => t.type === 'file_search') && input.vectorStoreIds.length > 0 && input.lastUserMessage.trim()) {
       return { kind: 'tool_calls', calls: [{ type: 'file_search', query: input.lastUserMessage }] };
     }
-    return this.text(input);
+    return undefined;
   }
 
   /** The final message: the default reply, or the JSON document a json_schema / json_object run asks for. */

@@ -98,3 +98,18 @@ export interface Behavior {
   /** Returns the action for this turn, or undefined to let the next behavior decide. */
   decide(input: TurnInput): TurnAction | undefined;
 }
+
+/**
+ * Who answered a turn (GET /__admin/runs/{id}, the journal, the event feed): a scenario rule (by
+ * name), the request itself (tool_choice, tools, file_search results), or the default reply.
+ */
+export interface AnsweredBy {
+  kind: 'scenario' | 'default' | 'request';
+  scenario: string | null;
+}
+
+/** A turn's action together with who chose it. */
+export interface TurnDecision {
+  action: TurnAction;
+  answeredBy: AnsweredBy;
+}

@@ -16,7 +16,15 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { DefaultBehavior } from '../behavior/defaults.js';
 import { countTokens, truncateToTokens } from '../behavior/tokens.js';
-import type { ScriptedToolCall, SearchHit, TextAnnotation, ToolOutputRecord, TurnAction, TurnInput } from '../behavior/types.js';
+import type {
+  ScriptedToolCall,
+  SearchHit,
+  TextAnnotation,
+  ToolOutputRecord,
+  TurnAction,
+  TurnDecision,
+  TurnInput,
+} from '../behavior/types.js';
 import type { AppContext } from '../context.js';
 import {
   cannotCancelRun,
@@ -56,6 +64,7 @@ import {
 } from '../store/schema.js';
 import { findThread } from '../store/threads.js';
 import { newId } from '../util/ids.js';
+import { auditRunEvent, auditTurn, auditTurnStep } from './audit.js';
 import {
   messageDeltaForV1,
   splitJson,
@@ -420,7 +429,8 @@ export class RunEngine {
   private phasePlan(run: RunRow): void {
     if (run.status !== 'in_progress') return;
     const input = this.turnInput(run);
-    const action = this.decide(input);
+    const { action, answeredBy } = this.decide(input);
+    auditTurn(this.ctx, run, answeredBy);
     const tokens = promptTokens(run, input.messages, input.toolOutputs);
     const task = this.tasks.get(run.id) ?? { runId: run.id };
     this.tasks.set(run.id, task);
@@ -460,6 +470,7 @@ export class RunEngine {
         this.beginToolCalls(run, plan, action.calls);
         break;
     }
+    if (plan.step) auditTurnStep(this.ctx, run, plan.step.id);
     this.schedule(run, 'stream', plan.deltas.length > 0 ? plan.paceMs : 0);
   }
 
@@ -836,8 +847,8 @@ export class RunEngine {
 
   // ---- the "model" ------------------------------------------------------------------------------
 
-  private decide(input: TurnInput): TurnAction {
-    return this.ctx.scenarios?.decide(input) ?? this.defaults.decide(input);
+  private decide(input: TurnInput): TurnDecision {
+    return this.ctx.scenarios?.answer(input) ?? this.defaults.answer(input);
   }
 
   private turnInput(run: RunRow): TurnInput {
@@ -944,6 +955,7 @@ export class RunEngine {
   // ---- events -----------------------------------------------------------------------------------
 
   private publishRun(run: RunRow, event: string): void {
+    auditRunEvent(this.ctx, run, event);
     this.bus(run, event, serializeRun(run, 'v2'), () => serializeRunFor(this.ctx.db, run, 'v1'));
   }
 

@@ -17,6 +17,8 @@ export interface CallContext {
   /** Objects belong to the tenant of the key that created them; other keys get 404s. */
   tenant: string;
   startedAt: bigint;
+  /** The run this request created or resumed, and the turn it started: the journal shows who answered it. */
+  drivenRun?: { runId: string; fromTurn: number };
 }
 
 declare module 'fastify' {

@@ -179,6 +179,7 @@ function respond(
   stream: boolean,
   createdThread: ThreadRow | undefined,
 ): unknown {
+  request.call.drivenRun = { runId: run.id, fromTurn: run.turn };
   if (stream) {
     streamRun(request, reply, ctx, run.id, () => ctx.engine.launch(run, createdThread));
     return reply;
@@ -299,10 +300,12 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
       if (body.stream === true) {
         // Validate and commit first (errors answer as JSON), then stream what follows.
         const committed = ctx.engine.commitToolOutputs(tenant, run, outputs);
+        request.call.drivenRun = { runId: run.id, fromTurn: committed.run.turn };
         streamRun(request, reply, ctx, run.id, () => ctx.engine.announceToolOutputs(committed));
         return reply;
       }
       const committed = ctx.engine.commitToolOutputs(tenant, run, outputs);
+      request.call.drivenRun = { runId: run.id, fromTurn: committed.run.turn };
       ctx.engine.announceToolOutputs(committed);
       return serializeRunFor(ctx.db, committed.run, apiVersion);
     },

@@ -146,6 +146,22 @@ export const runSteps = sqliteTable(
   (t) => [uniqueIndex('run_steps_id').on(t.id), index('run_steps_run_seq').on(t.runId, t.seq)],
 );
 
+/**
+ * What the control API tells about a run beyond the API's own object (GET /__admin/runs/{id}): every
+ * status it went through, and who answered each of its turns. Kept apart from `runs` so that the
+ * API's run reads and writes stay as they were; a row appears with the run's first status.
+ */
+export const runAudit = sqliteTable('run_audit', {
+  runId: text('run_id')
+    .primaryKey()
+    .references(() => runs.id, { onDelete: 'cascade' }),
+  tenant: text('tenant').notNull(),
+  /** [{ status, at }], oldest first; `at` in unix seconds of the (virtual) clock. */
+  history: text('history', { mode: 'json' }).$type<Json[]>().notNull(),
+  /** [{ index, step_id, answered_by }], by turn index. */
+  turns: text('turns', { mode: 'json' }).$type<Json[]>().notNull(),
+});
+
 export const files = sqliteTable(
   'files',
   {
@@ -308,6 +324,7 @@ export type ThreadRow = typeof threads.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
 export type RunStepRow = typeof runSteps.$inferSelect;
+export type RunAuditRow = typeof runAudit.$inferSelect;
 export type FileRow = typeof files.$inferSelect;
 export type VectorStoreRow = typeof vectorStores.$inferSelect;
 export type VectorStoreFileRow = typeof vectorStoreFiles.$inferSelect;

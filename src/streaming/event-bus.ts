@@ -14,6 +14,8 @@ export interface BusEvent {
   tenant: string;
   threadId: string;
   runId: string | null;
+  /** For the /__admin/events feed only (mock.run.turn): never sent on an API run stream. */
+  adminOnly?: boolean;
 }
 
 export type BusListener = (event: BusEvent) => void;
@@ -31,7 +33,7 @@ export class EventBus {
   }
 
   publish(event: BusEvent): void {
-    if (event.runId) this.byRun.get(event.runId)?.forEach((l) => safeCall(l, event));
+    if (event.runId && !event.adminOnly) this.byRun.get(event.runId)?.forEach((l) => safeCall(l, event));
     this.byTenant.get(event.tenant)?.forEach((l) => safeCall(l, event));
   }
 

@@ -41,3 +41,31 @@ export function compileTextMatch(spec: TextMatch): TextTest {
 export function metadataMatches(expected: MetadataMatch, actual: Record<string, string> | null | undefined): boolean {
   return Object.entries(expected).every(([key, value]) => actual?.[key] === value);
 }
+
+/** Why a value fails a text test, in words ("does not contain 'weather'"); undefined when it passes. */
+export function explainTextMismatch(spec: TextMatch, value: string | null | undefined): string | undefined {
+  if (compileTextMatch(spec)(value)) return undefined;
+  const got = value == null ? 'nothing' : quote(value);
+  if (typeof spec === 'string') return `expected ${quote(spec)}, got ${got}`;
+  const fold = spec.ignore_case === true ? ' (ignoring case)' : '';
+  const wanted: string[] = [];
+  if (spec.equals !== undefined) wanted.push(`to equal ${quote(spec.equals)}`);
+  if (spec.contains !== undefined) wanted.push(`to contain ${quote(spec.contains)}`);
+  if (spec.regex !== undefined) wanted.push(`to match the regex ${spec.regex}`);
+  return `expected ${wanted.join(' and ')}${fold}, got ${got}`;
+}
+
+/** Why metadata fails a metadata test, naming the first key that differs; undefined when it passes. */
+export function explainMetadataMismatch(expected: MetadataMatch, actual: Record<string, string> | null | undefined): string | undefined {
+  for (const [key, value] of Object.entries(expected)) {
+    const got = actual?.[key];
+    if (got !== value) return `key ${quote(key)}: expected ${quote(value)}, got ${got === undefined ? 'nothing' : quote(got)}`;
+  }
+  return undefined;
+}
+
+/** A value quoted for a message, cut to a readable length. */
+function quote(value: string): string {
+  const cut = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+  return `'${cut}'`;
+}

@@ -1,0 +1,61 @@
+/**
+ * GET /__admin/runs/{run_id}: a run as the control API sees it: the run object (in the caller's API
+ * version), every status it went through, and who answered each turn (a scenario by name, the
+ * request itself, or the default reply). Answers "why did my test get this reply?".
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.js';
+import { notFound } from '../http/errors.js';
+import { checkId } from '../resources/common.js';
+import { serializeRunFor } from '../serializers/run.js';
+import { findRunById } from '../store/runs.js';
+import { findRunAudit } from '../store/run-audit.js';
+
+const RunParams = Type.Object({ run_id: Type.String() });
+
+const AnsweredBy = Type.Object({
+  kind: Type.Union([Type.Literal('scenario'), Type.Literal('default'), Type.Literal('request')], {
+    description:
+      '`scenario`: a scenario rule; `request`: tool_choice, tools or search results of the request; `default`: the default reply.',
+  }),
+  scenario: Type.Union([Type.String(), Type.Null()], { description: 'The name of the scenario, when one answered.' }),
+});
+
+const RunInspection = Type.Object({
+  object: Type.Literal('mock.run'),
+  run: Type.Object({}, { additionalProperties: true, description: 'The run, as GET /v1/threads/{thread_id}/runs/{run_id} shows it.' }),
+  history: Type.Array(Type.Object({ status: Type.String(), at: Type.Integer({ description: 'Unix seconds (virtual clock).' }) }), {
+    description: 'Every status the run took, oldest first.',
+  }),
+  turns: Type.Array(
+    Type.Object({
+      index: Type.Integer(),
+      step_id: Type.Union([Type.String(), Type.Null()], {
+        description: 'The step the turn created; null for a turn that ended the run without one.',
+      }),
+      answered_by: AnsweredBy,
+    }),
+  ),
+});
+
+export function runInspectRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get(
+    '/__admin/runs/:run_id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'A run with its status history and who answered each turn',
+        params: RunParams,
+        response: { 200: RunInspection },
+      },
+    },
+    async (request) => {
+      const runId = checkId('run_id', (request.params as { run_id: string }).run_id);
+      const run = findRunById(ctx.db, runId);
+      if (!run || run.tenant !== request.call.tenant) throw notFound('run', runId);
+      const { history, turns } = findRunAudit(ctx.db, runId);
+      return { object: 'mock.run', run: serializeRunFor(ctx.db, run, request.call.apiVersion), history, turns };
+    },
+  );
+}
