@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { listPage, type PageQuery } from './pagination.js';
-import { deletedRowFields, rememberDeleted } from './deleted-cursors.js';
+import { deleteRemembering } from './deleted-cursors.js';
 import { LISTED } from './lists.js';
 import { assistantFiles, assistants, type AssistantRow } from './schema.js';
 
@@ -31,13 +31,8 @@ export function updateAssistant(db: Db, tenant: string, id: string, changes: Par
 
 export function deleteAssistant(db: Db, tenant: string, id: string): boolean {
   return db.transaction((tx) => {
-    const rows = tx
-      .delete(assistants)
-      .where(and(eq(assistants.id, id), eq(assistants.tenant, tenant)))
-      .returning(deletedRowFields(LISTED.assistants))
-      .all();
-    rememberDeleted(tx, LISTED.assistants, rows);
-    return rows.length > 0;
+    const rows = deleteRemembering(tx, LISTED.assistants, and(eq(assistants.id, id), eq(assistants.tenant, tenant)));
+    return rows > 0;
   });
 }
 
@@ -59,12 +54,7 @@ export function assistantFileIds(db: Db, assistantId: string): string[] {
 /** v1: replaces the set of files attached to an assistant (create and modify take `file_ids`). */
 export function setAssistantFiles(db: Db, tenant: string, assistantId: string, fileIds: string[], createdAt: number): void {
   // Replacing the list (v1 update with file_ids) keeps cursors into the old one working.
-  const removed = db
-    .delete(assistantFiles)
-    .where(eq(assistantFiles.assistantId, assistantId))
-    .returning(deletedRowFields(LISTED.assistantFiles))
-    .all();
-  rememberDeleted(db, LISTED.assistantFiles, removed);
+  deleteRemembering(db, LISTED.assistantFiles, eq(assistantFiles.assistantId, assistantId));
   for (const fileId of new Set(fileIds)) {
     db.insert(assistantFiles).values({ tenant, assistantId, fileId, createdAt }).run();
   }

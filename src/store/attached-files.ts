@@ -6,7 +6,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { listPage, type Page, type PageQuery } from './pagination.js';
-import { deletedRowFields, rememberDeleted } from './deleted-cursors.js';
+import { deleteRemembering } from './deleted-cursors.js';
 import { LISTED } from './lists.js';
 import { assistantFiles, messageFiles, messages } from './schema.js';
 
@@ -46,13 +46,12 @@ export function attachAssistantFile(db: Db, tenant: string, assistantId: string,
 
 export function detachAssistantFile(db: Db, assistantId: string, fileId: string): boolean {
   return db.transaction((tx) => {
-    const rows = tx
-      .delete(assistantFiles)
-      .where(and(eq(assistantFiles.assistantId, assistantId), eq(assistantFiles.fileId, fileId)))
-      .returning(deletedRowFields(LISTED.assistantFiles))
-      .all();
-    rememberDeleted(tx, LISTED.assistantFiles, rows);
-    return rows.length > 0;
+    const rows = deleteRemembering(
+      tx,
+      LISTED.assistantFiles,
+      and(eq(assistantFiles.assistantId, assistantId), eq(assistantFiles.fileId, fileId)),
+    );
+    return rows > 0;
   });
 }
 

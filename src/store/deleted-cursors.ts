@@ -8,7 +8,7 @@
  * Deletes that remove a whole list with its parent (a thread's messages and runs, a vector store's
  * files, a message's files) record nothing: that list is gone, and so is any cursor into it.
  */
-import { and, eq, getTableName, sql } from 'drizzle-orm';
+import { and, eq, getTableName, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from './database.js';
 import { deletedCursors } from './schema.js';
@@ -40,6 +40,16 @@ export const DELETED_CURSORS_KEPT = 100_000;
 /** The columns a delete returns so that its rows can be remembered. */
 export function deletedRowFields(source: ListedTable) {
   return { id: source.id, seq: source.seq, owner: source.owner, tenant: source.tenant };
+}
+
+/**
+ * Deletes the rows of `source` that `where` selects and records where each stood, in one step; call it
+ * inside the delete's transaction. Returns how many rows went.
+ */
+export function deleteRemembering(db: Writer, source: ListedTable, where: SQL | undefined): number {
+  const rows = db.delete(source.table).where(where).returning(deletedRowFields(source)).all() as DeletedRow[];
+  rememberDeleted(db, source, rows);
+  return rows.length;
 }
 
 /** Records where the deleted rows stood; call inside the delete's transaction. */

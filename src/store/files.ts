@@ -6,7 +6,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { listPage, type PageQuery } from './pagination.js';
-import { deletedRowFields, rememberDeleted } from './deleted-cursors.js';
+import { deleteRemembering } from './deleted-cursors.js';
 import { LISTED } from './lists.js';
 import { assistantFiles, chunks, fileContents, files, messageFiles, vectorStoreFiles, type FileRow } from './schema.js';
 
@@ -78,32 +78,12 @@ export function deleteFile(db: Db, tenant: string, id: string): { deleted: boole
       .where(and(eq(chunks.fileId, id), eq(chunks.tenant, tenant)))
       .run();
     // Each list the file leaves remembers where it stood, so cursors into those lists keep working.
-    const inStores = tx
-      .delete(vectorStoreFiles)
-      .where(and(eq(vectorStoreFiles.fileId, id), eq(vectorStoreFiles.tenant, tenant)))
-      .returning(deletedRowFields(LISTED.vectorStoreFiles))
-      .all();
-    rememberDeleted(tx, LISTED.vectorStoreFiles, inStores);
+    deleteRemembering(tx, LISTED.vectorStoreFiles, and(eq(vectorStoreFiles.fileId, id), eq(vectorStoreFiles.tenant, tenant)));
     // v1 attachments name the file too: a deleted file leaves no stale `file_ids`.
-    const onAssistants = tx
-      .delete(assistantFiles)
-      .where(and(eq(assistantFiles.fileId, id), eq(assistantFiles.tenant, tenant)))
-      .returning(deletedRowFields(LISTED.assistantFiles))
-      .all();
-    rememberDeleted(tx, LISTED.assistantFiles, onAssistants);
-    const onMessages = tx
-      .delete(messageFiles)
-      .where(and(eq(messageFiles.fileId, id), eq(messageFiles.tenant, tenant)))
-      .returning(deletedRowFields(LISTED.messageFiles))
-      .all();
-    rememberDeleted(tx, LISTED.messageFiles, onMessages);
+    deleteRemembering(tx, LISTED.assistantFiles, and(eq(assistantFiles.fileId, id), eq(assistantFiles.tenant, tenant)));
+    deleteRemembering(tx, LISTED.messageFiles, and(eq(messageFiles.fileId, id), eq(messageFiles.tenant, tenant)));
     // file_contents goes with the row (ON DELETE CASCADE).
-    const removed = tx
-      .delete(files)
-      .where(and(eq(files.id, id), eq(files.tenant, tenant)))
-      .returning(deletedRowFields(LISTED.files))
-      .all();
-    rememberDeleted(tx, LISTED.files, removed);
-    return { deleted: removed.length > 0, detachedFrom: attached };
+    const removed = deleteRemembering(tx, LISTED.files, and(eq(files.id, id), eq(files.tenant, tenant)));
+    return { deleted: removed > 0, detachedFrom: attached };
   });
 }

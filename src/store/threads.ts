@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from './database.js';
-import { deletedRowFields, rememberDeleted } from './deleted-cursors.js';
+import { deleteRemembering } from './deleted-cursors.js';
 import { LISTED } from './lists.js';
 import { threads, type ThreadRow } from './schema.js';
 
@@ -103,12 +103,7 @@ export function updateThread(db: Db, tenant: string, id: string, changes: Partia
 export function deleteThread(db: Db, tenant: string, id: string): boolean {
   lookups.get(db)?.cache.delete(id);
   return db.transaction((tx) => {
-    const rows = tx
-      .delete(threads)
-      .where(and(eq(threads.id, id), eq(threads.tenant, tenant)))
-      .returning(deletedRowFields(LISTED.threads))
-      .all();
-    rememberDeleted(tx, LISTED.threads, rows);
-    return rows.length > 0;
+    const rows = deleteRemembering(tx, LISTED.threads, and(eq(threads.id, id), eq(threads.tenant, tenant)));
+    return rows > 0;
   });
 }

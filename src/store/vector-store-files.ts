@@ -5,7 +5,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { listPage, type PageQuery } from './pagination.js';
-import { deletedRowFields, rememberDeleted } from './deleted-cursors.js';
+import { deleteRemembering } from './deleted-cursors.js';
 import { LISTED } from './lists.js';
 import { chunks, vectorStoreFileBatches, vectorStoreFiles, type VectorStoreFileBatchRow, type VectorStoreFileRow } from './schema.js';
 import { addCount, emptyCounts, type FileCounts, type VectorStoreFileStatus } from './vector-stores.js';
@@ -62,9 +62,7 @@ export function detachFile(db: Db, key: StoreFileKey): boolean {
     db.delete(chunks)
       .where(and(eq(chunks.vectorStoreId, key.vectorStoreId), eq(chunks.fileId, key.fileId), eq(chunks.tenant, key.tenant)))
       .run();
-    const rows = db.delete(vectorStoreFiles).where(storeFileWhere(key)).returning(deletedRowFields(LISTED.vectorStoreFiles)).all();
-    rememberDeleted(db, LISTED.vectorStoreFiles, rows);
-    return rows.length > 0;
+    return deleteRemembering(db, LISTED.vectorStoreFiles, storeFileWhere(key)) > 0;
   });
 }
 

@@ -7,7 +7,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { listPage, type PageQuery } from './pagination.js';
-import { deletedRowFields, rememberDeleted } from './deleted-cursors.js';
+import { deleteRemembering } from './deleted-cursors.js';
 import { LISTED } from './lists.js';
 import { vectorStoreFiles, vectorStores, type VectorStoreRow } from './schema.js';
 
@@ -57,13 +57,8 @@ export function updateVectorStore(db: Db, tenant: string, id: string, changes: P
 /** Deletes the store; its files, batches and chunks go with it (ON DELETE CASCADE). */
 export function deleteVectorStore(db: Db, tenant: string, id: string): boolean {
   return db.transaction((tx) => {
-    const rows = tx
-      .delete(vectorStores)
-      .where(and(eq(vectorStores.id, id), eq(vectorStores.tenant, tenant)))
-      .returning(deletedRowFields(LISTED.vectorStores))
-      .all();
-    rememberDeleted(tx, LISTED.vectorStores, rows);
-    return rows.length > 0;
+    const rows = deleteRemembering(tx, LISTED.vectorStores, and(eq(vectorStores.id, id), eq(vectorStores.tenant, tenant)));
+    return rows > 0;
   });
 }
 
