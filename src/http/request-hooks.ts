@@ -54,7 +54,8 @@ export function installRequestHooks(app: FastifyInstance, ctx: AppContext): void
     // Fastify has serialized JSON answers (errors too) to a string by now; a Buffer or a stream (file
     // content) is not kept. The same string is kept, parsed only if the journal is read.
     const call = request.call;
-    if (typeof payload === 'string' && call !== undefined && (call.surface === 'openai' || call.surface === 'azure')) call.response = payload;
+    if (typeof payload === 'string' && call !== undefined && (call.surface === 'openai' || call.surface === 'azure'))
+      call.response = payload;
     done(null, payload);
   });
 
