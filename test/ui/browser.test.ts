@@ -293,6 +293,17 @@ describe('live', () => {
     await expect.poll(() => answer.textContent()).toContain(`"id": "${assistant.id}"`);
     expect(await answer.textContent()).toContain('"object": "assistant"');
     await screenshot(page, 'live');
+    // A streamed run's row shows the stream's summary: its events in order, repeats counted.
+    const streamed = await client.beta.threads.runs.create(thread.id, { assistant_id: assistant.id, stream: true });
+    for await (const event of streamed) void event;
+    const runRows = journal.getByRole('button', { name: `/v1/threads/${thread.id}/runs`, exact: true });
+    await expect.poll(() => runRows.count()).toBe(2); // newest first: the streamed run's row is on top
+    await runRows.first().click();
+    await expect
+      .poll(async () => (await journal.getByLabel(/^Response body of req_/).allTextContents()).join('\n'))
+      .toMatch(
+        /stream of \d+ events: thread\.run\.created, thread\.run\.queued, .*thread\.message\.delta ×\d+.*thread\.run\.completed, done/,
+      );
 
     // Filters: the feed follows one thread, the journal one method.
     const other = await client.beta.threads.create({ messages: [{ role: 'user', content: 'elsewhere' }] });
