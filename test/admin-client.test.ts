@@ -93,6 +93,10 @@ describe('AdminClient against a real server', () => {
     await sdk.beta.assistants.list({ limit: 2 });
     const [entry] = await admin.requests.list({ method: 'POST', path: '/v1/assistants' });
     expect(entry).toMatchObject({ method: 'POST', path: '/v1/assistants', body: { name: 'counted' } });
+    // Typed: the response body is there for the client's callers (`unknown` until they narrow it).
+    const answered: unknown = entry.response_body;
+    expect(answered).toMatchObject({ object: 'assistant', name: 'counted' });
+    expect(entry.response_body_truncated).toBe(false);
     expect(await admin.requests.count({ method: 'GET', path: '/v1/assistants' })).toBe(1);
     expect(await admin.requests.clear()).toBe(2);
     expect(await admin.requests.count()).toBe(0);

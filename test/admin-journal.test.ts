@@ -115,6 +115,59 @@ describe('GET /__admin/requests', () => {
     expect(entry).toMatchObject({ path: '/v1/assistants', body: null, body_truncated: true, status: 200 });
   });
 
+  it('keeps the response body: a create answers its object, an error its error body', async () => {
+    const created = await call('POST', '/v1/assistants', { body: { model: 'gpt-4o', name: 'Answered' } });
+    await call('GET', '/v1/assistants/asst_missing');
+    const [missing, create] = await journal();
+    expect(create).toMatchObject({ method: 'POST', status: 200, response_body_truncated: false });
+    // The very object the client got, not a copy rebuilt for the journal.
+    expect(create.response_body).toEqual(created.body);
+    expect(create.response_body).toMatchObject({ object: 'assistant', name: 'Answered' });
+    expect(missing).toMatchObject({
+      status: 404,
+      response_body: { error: { type: 'invalid_request_error', message: "No assistant found with id 'asst_missing'." } },
+      response_body_truncated: false,
+    });
+  });
+
+  it('leaves a response body over 64 KiB out, marked as truncated; bodies under it are kept', async () => {
+    await call('POST', '/v1/assistants', { body: { model: 'gpt-4o', instructions: 'x'.repeat(40_000) } });
+    const second = await call('POST', '/v1/assistants', { body: { model: 'gpt-4o', instructions: 'y'.repeat(40_000) } });
+    const list = await call('GET', '/v1/assistants?limit=2');
+    expect(JSON.stringify(list.body).length).toBeGreaterThan(64 * 1024);
+    const [listed, create] = await journal();
+    expect(listed).toMatchObject({ path: '/v1/assistants', response_body: null, response_body_truncated: true, status: 200 });
+    expect(create).toMatchObject({
+      response_body: { id: second.body.id, instructions: 'y'.repeat(40_000) },
+      response_body_truncated: false,
+    });
+  });
+
+  it('keeps a summary of a streamed answer: its events in order, repeats counted, not their data', async () => {
+    await call('POST', '/__admin/scenarios', {
+      body: { name: 'chatty', turns: [{ text: 'one two three four five six', stream: { chunk_tokens: 1 } }] },
+    });
+    const client = new OpenAI({ apiKey: KEY_A, baseURL: server.baseURL, maxRetries: 0 });
+    const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
+    const names: string[] = [];
+    const stream = await client.beta.threads.createAndRun({
+      assistant_id: assistant.id,
+      stream: true,
+      thread: { messages: [{ role: 'user', content: 'hi' }] },
+    });
+    for await (const event of stream) names.push(event.event);
+    const [entry] = await journal('?path=/v1/threads/runs');
+    const summary = entry.response_body as { object: string; events: number; sequence: { event: string; count: number }[] };
+    expect(summary.object).toBe('mock.stream_summary');
+    expect(entry.response_body_truncated).toBe(false);
+    // The SDK's events and the closing `done`, which the SDK swallows.
+    expect(summary.events).toBe(names.length + 1);
+    const expanded = summary.sequence.flatMap((item) => Array<string>(item.count).fill(item.event));
+    expect(expanded).toEqual([...names, 'done']);
+    expect(summary.sequence.find((item) => item.event === 'thread.message.delta')?.count).toBeGreaterThan(1);
+    expect(JSON.stringify(entry.response_body)).not.toContain('three');
+  });
+
   it('keeps tenants apart, and DELETE empties only the caller’s journal', async () => {
     await call('GET', '/v1/assistants', { key: KEY_A });
     await call('GET', '/v1/threads/thread_b', { key: KEY_B });
@@ -186,6 +239,8 @@ describe('RequestJournal', () => {
         headers: { authorization: '[redacted]', 'x-n': '7' },
         body: null,
         body_truncated: false,
+        response_body: null,
+        response_body_truncated: false,
         status: 200,
         duration_ms: 1,
         timestamp: 7,

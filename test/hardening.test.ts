@@ -479,6 +479,22 @@ describe('the journal has a byte budget', () => {
       await server.stop();
     }
   });
+
+  it('counts response bodies too: bodyless GETs of a large object fill the budget', async () => {
+    const server = await startTestServer({ journalLimitBytes: 1024 * 1024 });
+    try {
+      const a = jsonCaller(() => server.url, 'sk-journal-reads');
+      const created = await a('POST', '/v1/assistants', { body: { model: 'gpt-4o', instructions: 'x'.repeat(50_000) } });
+      for (let i = 0; i < 30; i++) expect((await a('GET', `/v1/assistants/${created.body.id as string}`)).status).toBe(200);
+      const kept = (await a('GET', '/__admin/requests?limit=1000')).body.data as Json[];
+      // 31 answers of ~50 KB are ~1.5 MB: the oldest went, and what is left fits.
+      expect(kept.length).toBeLessThan(31);
+      expect(kept[0].response_body).toMatchObject({ id: created.body.id });
+      expect(server.app.ctx.journal.bytes).toBeLessThanOrEqual(1024 * 1024);
+    } finally {
+      await server.stop();
+    }
+  });
 });
 
 // ---- item 14 --------------------------------------------------------------------------------------

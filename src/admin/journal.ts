@@ -20,6 +20,14 @@ export interface JournalEntry {
   body: unknown;
   /** True when a JSON body was left out for its size. */
   body_truncated: boolean;
+  /**
+   * What the server answered: the parsed JSON (errors too); a text answer that is not JSON as a string;
+   * for a stream (`text/event-stream`) a StreamSummary of its events, not the events themselves; null
+   * for no body, a binary one (file content) or one over the size cap.
+   */
+  response_body: unknown;
+  /** True when a response body was left out for its size. */
+  response_body_truncated: boolean;
   status: number;
   duration_ms: number;
   /** When the request arrived, in unix milliseconds of the wall clock. */
@@ -50,6 +58,8 @@ export const JOURNAL_CAPACITY = 1000;
 export const JOURNAL_TENANTS = 100;
 /** Bodies larger than this (serialized) are not kept: a journal of uploads would eat the memory. */
 export const JOURNAL_BODY_LIMIT = 64 * 1024;
+/** Names in a stream summary's `sequence`; a stream with more runs of different events stops adding there. */
+export const STREAM_SEQUENCE_LIMIT = 200;
 /**
  * What every tenant's entries may weigh together, by the estimate of entryBytes. Without it 100
  * tenants of 1000 entries with bodies near the cap held ~7 GB, beyond Node's default heap.
@@ -74,6 +84,12 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
   body_truncated: boolean;
+  /**
+   * The response as Fastify serialized it (kept as the same string, parsed only when the journal is
+   * read), or the summary of a stream; undefined for no body or one left out.
+   */
+  response?: string | StreamSummary;
+  response_truncated?: boolean;
   status: number;
   duration_ms: number;
   timestamp: number;
@@ -85,7 +101,42 @@ export interface RecordedRequest {
   seq?: number;
 }
 
-/** The estimate the byte budget counts: the serialized body, the URL, the header texts and a fixed overhead. */
+/**
+ * What the journal keeps of a streamed answer: which events it sent, how many of each, in order with
+ * repeats counted (`thread.message.delta` x 40 is one item), not their data: a stream can be megabytes,
+ * and its objects are in the API (GET the run, its steps, its messages). Bounded by STREAM_SEQUENCE_LIMIT.
+ */
+export class StreamSummary {
+  readonly object = 'mock.stream_summary';
+  events = 0;
+  /** Consecutive events of one name as one item. */
+  readonly sequence: { event: string; count: number }[] = [];
+  /** True when `sequence` stopped at its limit (`events` still counts them all). */
+  sequence_truncated = false;
+
+  note(event: string): void {
+    this.events++;
+    const last = this.sequence[this.sequence.length - 1];
+    if (last?.event === event) last.count++;
+    else if (this.sequence.length < STREAM_SEQUENCE_LIMIT) this.sequence.push({ event, count: 1 });
+    else this.sequence_truncated = true;
+  }
+
+  /** Its weight in the byte budget: names and counts. */
+  get bytes(): number {
+    return this.sequence.reduce((n, item) => n + item.event.length + 16, 64);
+  }
+}
+
+/** The response to keep: the serialized payload up to the cap (null and truncated past it), or the stream's summary. */
+export function journalResponse(payload: unknown): { response: string | StreamSummary | undefined; truncated: boolean; bytes: number } {
+  if (payload instanceof StreamSummary) return { response: payload, truncated: false, bytes: payload.bytes };
+  if (typeof payload !== 'string' || payload.length === 0) return { response: undefined, truncated: false, bytes: 0 };
+  if (payload.length > JOURNAL_BODY_LIMIT) return { response: undefined, truncated: true, bytes: 0 };
+  return { response: payload, truncated: false, bytes: payload.length };
+}
+
+/** The estimate the byte budget counts: the serialized bodies, the URL, the header texts and a fixed overhead. */
 export function entryBytes(request: RecordedRequest, bodyBytes: number): number {
   let bytes = ENTRY_OVERHEAD_BYTES + bodyBytes + request.url.length + request.method.length;
   for (const [name, value] of Object.entries(request.headers)) {
@@ -234,12 +285,25 @@ function toEntry(r: RecordedRequest, turns: TurnLookup): JournalEntry {
     headers: redactHeaders(r.headers),
     body: r.body,
     body_truncated: r.body_truncated,
+    response_body: responseBody(r.response),
+    response_body_truncated: r.response_truncated ?? false,
     status: r.status,
     duration_ms: r.duration_ms,
     timestamp: r.timestamp,
     run_id: r.run?.runId ?? null,
     answered_by: r.run ? (turns(r.run.runId, r.run.fromTurn) ?? null) : null,
   };
+}
+
+/** Parsed only here, when a test reads the journal: most entries are never read. */
+function responseBody(response: string | StreamSummary | undefined): unknown {
+  if (response === undefined) return null;
+  if (typeof response !== 'string') return { ...response, sequence: response.sequence.map((item) => ({ ...item })) };
+  try {
+    return JSON.parse(response) as unknown;
+  } catch {
+    return response; // a text answer (file content of a text file)
+  }
 }
 
 function pathFilter(filter: string): (path: string) => boolean {

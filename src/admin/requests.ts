@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { invalidParam } from '../http/errors.js';
 import { findRunAudit } from '../store/run-audit.js';
-import { journalBody } from './journal.js';
+import { journalBody, journalResponse } from './journal.js';
 
 export const RequestsQuery = Type.Object(
   {
@@ -31,6 +31,7 @@ type CountQuery = Static<typeof CountQuery>;
 /** Keeps an answered API request in its tenant's journal (called on response by src/http/request-hooks.ts). */
 export function recordInJournal(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): void {
   const { body, truncated, bytes } = journalBody(request.body, request.headers['content-type']);
+  const answer = journalResponse(request.call.response);
   ctx.journal.record(
     request.call.tenant,
     {
@@ -40,6 +41,8 @@ export function recordInJournal(ctx: AppContext, request: FastifyRequest, reply:
       headers: request.headers,
       body,
       body_truncated: truncated,
+      response: answer.response,
+      response_truncated: answer.truncated,
       status: reply.statusCode,
       duration_ms: Math.round(reply.elapsedTime * 100) / 100,
       timestamp: Math.round(Date.now() - reply.elapsedTime),
@@ -48,7 +51,7 @@ export function recordInJournal(ctx: AppContext, request: FastifyRequest, reply:
       bytes: 0,
       seq: 0,
     },
-    bytes,
+    bytes + answer.bytes,
   );
 }
 

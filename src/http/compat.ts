@@ -5,6 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { StreamSummary } from '../admin/journal.js';
 import type { Config } from '../config.js';
 import { incorrectApiKey, invalidBetaHeader, missingApiKey, missingApiVersion, unsupportedApiVersion } from './errors.js';
 
@@ -19,6 +20,8 @@ export interface CallContext {
   startedAt: bigint;
   /** The run this request created or resumed, and the turn it started: the journal shows who answered it. */
   drivenRun?: { runId: string; fromTurn: number };
+  /** What the journal keeps of the answer: the payload Fastify serialized (onSend), or a stream's summary. */
+  response?: string | StreamSummary;
 }
 
 declare module 'fastify' {

@@ -8,7 +8,8 @@
  *   onRequest   surface (from the matched route), API key -> tenant, API version, operator key,
  *               injected faults
  *   preValidation (POST routes only, attached per route) empty body -> {}, fields of the other version
- *   onSend      the headers the SDKs read (x-request-id, openai-version, openai-processing-ms)
+ *   onSend      the headers the SDKs read (x-request-id, openai-version, openai-processing-ms); the
+ *               serialized payload of an API answer, kept for the journal as it is (no copy)
  *   onResponse  the request log line and the request journal
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
@@ -33,7 +34,7 @@ export function installRequestHooks(app: FastifyInstance, ctx: AppContext): void
     // no route config, so it is not public: it needs a key as much as a real route does.
     const route = request.routeOptions.config;
     const surface = route.surface ?? surfaceOfUnmatched(request.url);
-    request.call = { surface, apiVersion: 'v2', tenant: tenantOf(undefined), startedAt: process.hrtime.bigint() };
+    request.call = { surface, apiVersion: 'v2', tenant: tenantOf(undefined), startedAt: process.hrtime.bigint(), response: undefined };
     try {
       if (!route.public) request.call.tenant = tenantOf(authenticate(request, config));
       if (surface === 'openai') request.call.apiVersion = versionFromBetaHeader(request);
@@ -50,6 +51,11 @@ export function installRequestHooks(app: FastifyInstance, ctx: AppContext): void
 
   app.addHook('onSend', (request, reply, payload, done) => {
     setStandardHeaders(request, reply);
+    // Fastify has serialized JSON answers (errors too) to a string by now; a Buffer or a stream (file
+    // content) is not kept. The same string is kept, parsed only if the journal is read.
+    const call = request.call;
+    if (typeof payload === 'string' && call !== undefined && (call.surface === 'openai' || call.surface === 'azure'))
+      call.response = payload;
     done(null, payload);
   });
 

@@ -7,6 +7,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
+import { StreamSummary } from '../admin/journal.js';
 import type { BusEvent, EventBus } from './event-bus.js';
 
 /** The events after which a run stream closes (the SDK's final run events, plus incomplete). */
@@ -127,6 +128,8 @@ export class SseStream {
   /** While congested: the unsent bytes when it started (growth past MAX_BUFFERED_BYTES cuts the client). */
   private congestedAt = -1;
   private stallTimer: NodeJS.Timeout | undefined;
+  /** The events sent, for the request journal; undefined for streams that are not journaled. */
+  private summary: StreamSummary | undefined;
 
   constructor(
     request: FastifyRequest,
@@ -137,6 +140,9 @@ export class SseStream {
   ) {
     reply.hijack();
     this.raw = reply.raw;
+    // An API stream's journal entry shows which events it sent (src/admin/journal.ts); the events feed is not journaled.
+    const call = request.call;
+    if (call !== undefined && (call.surface === 'openai' || call.surface === 'azure')) call.response = this.summary = new StreamSummary();
     const started = request.call?.startedAt;
     this.raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -163,6 +169,7 @@ export class SseStream {
 
   send(event: string, data: unknown): void {
     if (this.closed) return;
+    this.summary?.note(event);
     // Fast path: the socket took it (or little is waiting); one write and one comparison.
     if (this.raw.write(frame(event, data)) || this.raw.writableLength <= SOFT_LIMIT_BYTES) return;
     this.backpressure();
@@ -175,6 +182,7 @@ export class SseStream {
   /** `event: done` / `data: [DONE]`, then the end of the response. */
   done(): void {
     if (this.closed) return;
+    this.summary?.note('done');
     this.raw.write(frame('done', '[DONE]'));
     this.end();
   }
@@ -182,6 +190,7 @@ export class SseStream {
   fail(error: ApiErrorBody): void {
     if (this.closed) return;
     // Wrapped in `error`: the form every SDK turns into a complete APIError (STREAMING.md section 1).
+    this.summary?.note('error');
     this.raw.write(frame('error', { error }));
     this.end();
   }
@@ -189,6 +198,7 @@ export class SseStream {
   /** An `error` event, then `done`: a run stream that will never see its final run event. */
   failThenDone(error: ApiErrorBody): void {
     if (this.closed) return;
+    this.summary?.note('error');
     this.raw.write(frame('error', { error }));
     this.done();
   }

@@ -156,6 +156,23 @@ describe('playground', () => {
     await page.locator('.message-assistant').getByText('It is 22 °C and sunny in Paris.').waitFor();
     await expect(form.count()).resolves.toBe(0);
     await expect.poll(() => page.getByTestId('run-status').textContent()).toContain('completed');
+
+    // The run view: the timeline is the server's history (a run's timestamps alone cannot show that it
+    // waited for tool outputs), and each turn names the scenario that answered it.
+    await page.getByRole('link', { name: 'Threads and runs' }).click();
+    await page.locator('li.run').getByRole('button', { name: /^run_/ }).first().click();
+    const timeline = page.getByRole('list', { name: /^Timeline of run_/ });
+    await expect.poll(() => timeline.locator('.badge').allTextContents()).toContain('completed');
+    const statuses = await timeline.locator('.badge').allTextContents();
+    expect(statuses.slice(0, 3)).toEqual(['queued', 'in_progress', 'requires_action']);
+    expect(statuses.indexOf('requires_action')).toBeLessThan(statuses.lastIndexOf('in_progress'));
+    expect(statuses[statuses.length - 1]).toBe('completed');
+    const turns = page.getByRole('list', { name: /^Turns of run_/ }).locator('li');
+    expect(await turns.allTextContents()).toEqual([
+      expect.stringMatching(/^Turn 0: answered by scenario weather/),
+      expect.stringMatching(/^Turn 1: answered by scenario weather/),
+    ]);
+    await screenshot(page, 'run-tool-call');
     await close(ui);
   });
 
@@ -200,9 +217,6 @@ describe('playground', () => {
     await page.getByText(/Usage: \d+ prompt/).waitFor();
     expect(await unlabelledControls(page)).toEqual([]);
     await screenshot(page, 'threads');
-    // Until the server has GET /__admin/runs/{id} (another change), the page falls back on its 404,
-    // which chromium logs as a failed load.
-    ui.errors = ui.errors.filter((e) => !/status of 404 .*\/__admin\/runs\/run_/.test(e));
     await close(ui);
   });
 });
@@ -274,7 +288,22 @@ describe('live', () => {
     await journal.getByRole('button', { name: `/v1/threads/${thread.id}/runs`, exact: true }).waitFor();
     await journal.getByRole('button', { name: '/v1/assistants', exact: true }).click();
     await expect.poll(() => journal.locator('pre').first().textContent()).toContain('"name": "Live"');
+    // The row shows what the server answered too: the assistant object, as the SDK got it.
+    const answer = journal.getByLabel(/^Response body of req_/);
+    await expect.poll(() => answer.textContent()).toContain(`"id": "${assistant.id}"`);
+    expect(await answer.textContent()).toContain('"object": "assistant"');
     await screenshot(page, 'live');
+    // A streamed run's row shows the stream's summary: its events in order, repeats counted.
+    const streamed = await client.beta.threads.runs.create(thread.id, { assistant_id: assistant.id, stream: true });
+    for await (const event of streamed) void event;
+    const runRows = journal.getByRole('button', { name: `/v1/threads/${thread.id}/runs`, exact: true });
+    await expect.poll(() => runRows.count()).toBe(2); // newest first: the streamed run's row is on top
+    await runRows.first().click();
+    await expect
+      .poll(async () => (await journal.getByLabel(/^Response body of req_/).allTextContents()).join('\n'))
+      .toMatch(
+        /stream of \d+ events: thread\.run\.created, thread\.run\.queued, .*thread\.message\.delta ×\d+.*thread\.run\.completed, done/,
+      );
 
     // Filters: the feed follows one thread, the journal one method.
     const other = await client.beta.threads.create({ messages: [{ role: 'user', content: 'elsewhere' }] });
@@ -342,6 +371,16 @@ describe('control', () => {
     await page.getByRole('link', { name: 'Playground' }).click();
     await send(page, 'hello ui, are you there?');
     await page.locator('.message-assistant').getByText('Hello from a scenario edited in the UI.').waitFor();
+    // The run view names the scenario that answered, and the scenario list counts the hit.
+    await page.getByRole('link', { name: 'Threads and runs' }).click();
+    await page.locator('li.run').getByRole('button', { name: /^run_/ }).first().click();
+    await expect
+      .poll(() => page.getByRole('list', { name: /^Turns of run_/ }).textContent())
+      .toContain('Turn 0: answered by scenario ui-hello');
+    await page.getByRole('link', { name: 'Control' }).click();
+    const hits = page.getByLabel('Hits of ui-hello');
+    await expect.poll(async () => Number.parseInt((await hits.textContent())?.trim() ?? '', 10)).toBeGreaterThanOrEqual(1);
+    await screenshot(page, 'control-hits');
     // The one console error is chromium's line for the 400 the broken scenario got, on purpose.
     expect(ui.errors).toEqual([expect.stringContaining('status of 400')]);
     ui.errors.length = 0;

@@ -93,12 +93,26 @@ export interface Step {
   last_error: Run['last_error'];
 }
 
-/** GET /__admin/runs/{id} (when the server has it): the run's status history and who answered each turn. */
+/** Who answered a turn of a run (docs/control-api.md, Runs). */
+export interface AnsweredBy {
+  kind: 'scenario' | 'default' | 'request';
+  scenario: string | null;
+}
+
+/** GET /__admin/runs/{id}: the run, its status history (unix seconds of the tenant's clock) and who answered each turn. */
 export interface RunInspection {
   object: 'mock.run';
   run: Run;
   history: { status: string; at: number }[];
-  turns: { index: number; step_id: string | null; answered_by: { kind: 'scenario' | 'default' | 'request'; scenario: string | null } }[];
+  turns: { index: number; step_id: string | null; answered_by: AnsweredBy }[];
+}
+
+/** What the journal keeps of a streamed answer instead of its events (docs/control-api.md, Request journal). */
+export interface StreamSummary {
+  object: 'mock.stream_summary';
+  events: number;
+  sequence: { event: string; count: number }[];
+  sequence_truncated: boolean;
 }
 
 export interface FileObject {

@@ -23,7 +23,8 @@ interface Scenario {
   source: 'runtime' | 'file';
   file?: string;
   line?: number;
-  hits?: number;
+  /** Turns this rule answered (the listing counts them). */
+  hits: number;
   [key: string]: unknown;
 }
 
@@ -87,7 +88,10 @@ function Scenarios() {
         {list.map((scenario) => (
           <li key={`${scenario.source}:${scenario.name}`}>
             <strong>{scenario.name}</strong> <span class="badge">{scenario.source}</span>
-            {scenario.hits !== undefined ? <span class="muted"> {scenario.hits} hit(s)</span> : null}
+            <span class="muted" aria-label={`Hits of ${scenario.name}`}>
+              {' '}
+              {scenario.hits} {scenario.hits === 1 ? 'hit' : 'hits'}
+            </span>
             {scenario.file ? (
               <span class="muted">
                 {' '}

@@ -6,6 +6,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, errorText, stream } from '../lib/api';
 import { pretty, timeMs } from '../lib/format';
+import type { AnsweredBy, StreamSummary } from '../lib/types';
+import { answeredByText } from './RunDetails';
 
 interface FeedEvent {
   n: number;
@@ -22,12 +24,33 @@ interface JournalEntry {
   path: string;
   query: Record<string, unknown>;
   body: unknown;
+  body_truncated: boolean;
+  /** The parsed answer (errors too), a text answer as a string, a stream's summary, or null. */
+  response_body: unknown;
+  response_body_truncated: boolean;
   status: number;
   duration_ms: number;
   timestamp: number;
-  /** On servers that record them: the run a request created or resumed, and who answered its turn. */
-  run_id?: string | null;
-  answered_by?: { kind: string; scenario: string | null } | null;
+  /** The run a request created or resumed, and who answered its turn. */
+  run_id: string | null;
+  answered_by: AnsweredBy | null;
+}
+
+function isStreamSummary(body: unknown): body is StreamSummary {
+  return typeof body === 'object' && body !== null && (body as { object?: unknown }).object === 'mock.stream_summary';
+}
+
+/** A stream's events in order, repeats counted: "thread.created, thread.message.delta ×6, done". */
+function streamText(summary: StreamSummary): string {
+  const items = summary.sequence.map((item) => (item.count > 1 ? `${item.event} ×${item.count}` : item.event));
+  return `stream of ${summary.events} events: ${items.join(', ')}${summary.sequence_truncated ? ', …' : ''}`;
+}
+
+function bodyText(body: unknown, truncated: boolean): string {
+  if (truncated) return '(over 64 KiB: not kept)';
+  if (body === null || body === undefined) return '(no body)';
+  if (isStreamSummary(body)) return streamText(body);
+  return typeof body === 'string' ? body : pretty(body);
 }
 
 /** Kept on screen; older events scroll away. */
@@ -251,11 +274,16 @@ function JournalRow({ entry }: { entry: JournalEntry }) {
             <p class="muted">
               request {entry.id}; query {JSON.stringify(entry.query)}
               {entry.run_id ? `; run ${entry.run_id}` : ''}
-              {entry.answered_by
-                ? `; answered by ${entry.answered_by.scenario ? `scenario ${entry.answered_by.scenario}` : entry.answered_by.kind}`
-                : ''}
+              {entry.answered_by ? `; answered by ${answeredByText(entry.answered_by)}` : ''}
             </p>
-            <pre class="code">{entry.body === undefined || entry.body === null ? '(no body)' : pretty(entry.body)}</pre>
+            <p class="muted">Request body</p>
+            <pre class="code" aria-label={`Request body of ${entry.id}`}>
+              {bodyText(entry.body, entry.body_truncated)}
+            </pre>
+            <p class="muted">Response body ({entry.status})</p>
+            <pre class="code" aria-label={`Response body of ${entry.id}`}>
+              {bodyText(entry.response_body, entry.response_body_truncated)}
+            </pre>
           </td>
         </tr>
       ) : null}

@@ -1,36 +1,19 @@
 /**
- * One run: a timeline of its status changes, its steps with their tool calls (arguments, outputs,
- * file_search results), usage, last_error and who answered each turn. The history and the answering
- * scenario come from GET /__admin/runs/{id} when the server has it; otherwise the timeline is built
- * from the run's own timestamps and its steps.
+ * One run: a timeline of its status changes (the history GET /__admin/runs/{id} keeps, with the time
+ * of each change), its steps with their tool calls (arguments, outputs, file_search results), usage,
+ * last_error and who answered each turn (a scenario by name, the defaults, or the request).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, call, errorText, type List } from '../lib/api';
+import { call, errorText, type List } from '../lib/api';
 import { pretty, time } from '../lib/format';
-import type { Run, RunInspection, Step } from '../lib/types';
+import type { AnsweredBy, Run, RunInspection, Step } from '../lib/types';
 
 const SEARCH_CONTENT = 'include[]=step_details.tool_calls[*].file_search.results[*].content';
 
-interface TimelineEntry {
-  status: string;
-  at: number;
-}
-
-/** The statuses a run's own timestamps show, in time order (without the server's history). */
-export function timelineFromRun(run: Run): TimelineEntry[] {
-  const entries: TimelineEntry[] = [{ status: 'queued', at: run.created_at }];
-  if (run.started_at) entries.push({ status: 'in_progress', at: run.started_at });
-  const endings: [string, number | null][] = [
-    ['completed', run.completed_at],
-    ['failed', run.failed_at],
-    ['cancelled', run.cancelled_at],
-    ['expired', run.expired_at],
-  ];
-  for (const [status, at] of endings) if (at) entries.push({ status, at });
-  const last = entries[entries.length - 1];
-  // A run waiting now (requires_action, cancelling, incomplete) shows its current status too.
-  if (last.status !== run.status) entries.push({ status: run.status, at: last.at });
-  return entries;
+/** "scenario weather", "the defaults", "the request" (instructions on the run itself). */
+export function answeredByText(by: AnsweredBy): string {
+  if (by.kind === 'scenario') return `scenario ${by.scenario ?? '?'}`;
+  return by.kind === 'default' ? 'the defaults' : 'the request';
 }
 
 export function RunDetails({ threadId, run }: { threadId: string; run: Run }) {
@@ -39,17 +22,14 @@ export function RunDetails({ threadId, run }: { threadId: string; run: Run }) {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    call<RunInspection>(`/__admin/runs/${run.id}`).then(setInspection, (e: unknown) => {
-      // Servers without the inspection route answer 404: fall back to the run's timestamps.
-      if (!(e instanceof ApiError && (e.status === 404 || e.status === 405))) setError(errorText(e));
-    });
+    call<RunInspection>(`/__admin/runs/${run.id}`).then(setInspection, (e: unknown) => setError(errorText(e)));
     call<List<Step>>(`/v1/threads/${threadId}/runs/${run.id}/steps?order=asc&limit=100&${SEARCH_CONTENT}`).then(
       (page) => setSteps(page.data),
       (e: unknown) => setError(errorText(e)),
     );
   }, [run.id, run.status]);
 
-  const timeline = inspection?.history ?? timelineFromRun(run);
+  const timeline = inspection?.history ?? [];
   const answeredBy = (stepId: string) => inspection?.turns.find((t) => t.step_id === stepId)?.answered_by;
 
   return (
@@ -62,15 +42,15 @@ export function RunDetails({ threadId, run }: { threadId: string; run: Run }) {
           </li>
         ))}
       </ol>
-      {inspection ? null : <p class="muted">Timeline from the run's timestamps (this server has no /__admin/runs/{'{id}'}).</p>}
+      {inspection ? null : <p class="muted">Loading the run's history…</p>}
       {inspection?.turns.length ? (
         <>
           <h4>Turns</h4>
-          <ul>
+          <ul aria-label={`Turns of ${run.id}`}>
             {inspection.turns.map((turn) => (
               <li key={turn.index}>
-                Turn {turn.index}: answered by {turn.answered_by.kind}
-                {turn.answered_by.scenario ? ` (scenario ${turn.answered_by.scenario})` : ''}
+                Turn {turn.index}: answered by <strong>{answeredByText(turn.answered_by)}</strong>
+                {turn.step_id ? <span class="muted"> (step {turn.step_id})</span> : null}
               </li>
             ))}
           </ul>
@@ -96,8 +76,7 @@ export function RunDetails({ threadId, run }: { threadId: string; run: Run }) {
             <li key={step.id}>
               <p>
                 <strong>{step.type}</strong> <span class={`badge status-${step.status}`}>{step.status}</span>{' '}
-                <span class="muted">{step.id}</span>{' '}
-                {by ? <span class="muted">answered by {by.scenario ? `scenario ${by.scenario}` : by.kind}</span> : null}
+                <span class="muted">{step.id}</span> {by ? <span class="muted">answered by {answeredByText(by)}</span> : null}
               </p>
               {step.step_details.type === 'message_creation' ? (
                 <p class="muted">created message {step.step_details.message_creation.message_id}</p>
