@@ -367,11 +367,25 @@ from /proc) on the same kind of machine on 2026-11-23; these notes do not change
 - \`PRAGMA locking_mode=EXCLUSIVE\` (no shared-memory index) measured +7-14% before the cache; it is not used,
   since no other process could then read the file while the server runs, and a cached retrieve does not
   touch SQLite at all.
-- Lists and creates cost about ten retrieves. A page of 20 messages: each list shape (table, filters, order,
-  cursors) is now prepared once with placeholders (src/store/pagination.ts; drizzle building the query on every
-  call was ~40% of it, +40% list throughput); what remains is SQLite materializing 21 rows of 15 columns,
-  drizzle mapping them, and serializing each message. A message create is a write transaction; the check for a
-  run holding the thread is prepared once (+50% create throughput), the insert is still built by drizzle each time.
+- Lists and creates, profiled again on 2026-12-01 (\`node --cpu-prof\` on the server under autocannon, and the
+  server's CPU per request from /proc next to each baseline's). Against a baseline doing the same work (see
+  "Request throughput and latency") a page of 20 messages costs the server ~230 µs of CPU against ~20 µs, a
+  message create ~185 µs against ~70-90 µs.
+  - List: SQLite and better-sqlite3 materializing 21 rows of 15 columns took ~29% (about 50 µs on its own;
+    ~15 µs of it is stepping the index and the rows, the rest is turning 315 values into JS values);
+    drizzle's generic row mapper (an \`instanceof\` chain per field per row) took 17%, now a mapper built once
+    per table (src/store/pagination.ts), ~6% with the JSON columns' parsing; the pretty-printed JSON, which
+    the contract keeps, is ~40 µs per page of 12 KB: a bare Fastify route that pretty-prints the same page
+    object on every request costs ~60 µs of CPU per request against ~20 µs for sending the fixed bytes, about
+    0.34x of the list baseline before any database work.
+    So the list target (0.35x) cannot be reached while each request reads its page from SQLite and renders it;
+    what would reach it is a cache of rendered pages, dropped on any write, which is a design decision.
+  - Create: drizzle building the INSERT's SQL on every call was ~30% of it; the insert is now one fixed
+    prepared statement (src/store/messages.ts). The thread was read inside the write transaction, where the
+    thread cache is never filled, so every create read it from SQLite; it is now read just before the
+    transaction (src/resources/messages.ts). What remains is mostly SQLite's commit (~25%: the row and three
+    indexes and the AUTOINCREMENT counter in the WAL, against one table page for the baseline) and the
+    response's \`writev\` (~13%); validation, hooks and the journal are a few per cent each.
 `);
   return parts.join('\n');
 }
