@@ -1,15 +1,32 @@
 /**
- * Request throughput and latency with autocannon over loopback: retrieve a thread, list messages
- * (20 per page), create a message, against a bare Fastify route that returns a constant thread-shaped
- * object. Every server is a child process, both up at once. The bare route and the mock's retrieve
- * alternate in several rounds and the target ratio is the median of the rounds' ratios, so that a
- * machine that gets busier mid-run (they are shared) moves both sides of a ratio alike. Each route's
- * latency is also measured alone (one request at a time), where autocannon's whole milliseconds say
- * little.
+ * Request throughput and latency with autocannon over loopback. Each of the mock's measured routes
+ * stands against a bare Fastify baseline doing the same work, each baseline in its own child process:
+ * - retrieve a thread vs a route answering a constant thread-shaped object;
+ * - list a page of 20 messages vs a route answering the identical list body bytes (fetched once from
+ *   the mock, served with the same content-type);
+ * - create a message vs a route that parses the same JSON body, runs one prepared INSERT into a WAL
+ *   SQLite table (better-sqlite3, the pragmas of src/store/database.ts) and answers a body of the
+ *   same size as the mock's answer.
+ * Baseline and mock alternate in several rounds and each target ratio is the median of the rounds'
+ * ratios, so that a machine that gets busier mid-run (they are shared) moves both sides alike. Each
+ * route's latency is also measured alone (one request at a time), where autocannon's whole
+ * milliseconds say little.
  */
 import autocannon, { type Options, type Result } from 'autocannon';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { httpJson, median, percentile, removeDir, sequentialLatencies, spawnAndWait, spawnMock, tempDir, type ChildServer } from './lib.js';
+import {
+  httpJson,
+  httpRaw,
+  median,
+  percentile,
+  removeDir,
+  sequentialLatencies,
+  spawnAndWait,
+  spawnMock,
+  tempDir,
+  type ChildServer,
+} from './lib.js';
 
 export interface LoadFigures {
   name: string;
@@ -24,19 +41,31 @@ export interface LoadFigures {
   non2xx: number;
 }
 
+/** One of the mock's routes against its baseline, alternating round by round. */
+export interface Comparison {
+  key: 'retrieve' | 'list' | 'create';
+  /** The baseline in each round, then their mean (with its latency alone). */
+  bare: LoadFigures[];
+  /** The mock's route in each round, then their mean (with its latency alone). */
+  mock: LoadFigures[];
+  /** Median over the rounds of mock rps / baseline rps. */
+  ratio: number;
+  /** Each round's ratio, in order. */
+  ratios: number[];
+}
+
 export interface HttpResult {
   connections: number;
   durationS: number;
   rounds: number;
-  /** The bare route in each round (paired with retrieveRounds), then their mean. */
-  bare: LoadFigures[];
-  retrieveRounds: LoadFigures[];
-  /** Mean of the bare rounds. */
-  bareRps: number;
-  /** Median over the rounds of retrieve rps / bare rps. */
-  retrieveRatio: number;
-  /** Retrieve (mean of the rounds), list, create, retrieve with info logs. */
-  routes: LoadFigures[];
+  retrieve: Comparison;
+  list: Comparison;
+  create: Comparison;
+  /** Bytes of the list body both sides answer, and of the mock's create answer. */
+  listBytes: number;
+  createBytes: number;
+  /** Retrieve with the default request log (LOG_LEVEL=info), against the retrieve baseline's mean. */
+  logged: LoadFigures;
 }
 
 const BARE_FASTIFY = `
@@ -44,6 +73,49 @@ import Fastify from 'fastify';
 const app = Fastify({ logger: false });
 const thread = { id: 'thread_abc123', object: 'thread', created_at: 1700000000, metadata: {}, tool_resources: {} };
 app.get('/v1/threads/:thread_id', async () => thread);
+await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
+`;
+
+/** Answers the bytes of BODY_FILE (the mock's own list page) with CONTENT_TYPE: the same bytes, no work. */
+const BARE_LIST = `
+import Fastify from 'fastify';
+import { readFileSync } from 'node:fs';
+const app = Fastify({ logger: false });
+const body = readFileSync(process.env.BODY_FILE);
+const type = process.env.CONTENT_TYPE;
+app.get('/v1/threads/:thread_id/messages', (request, reply) => { reply.type(type).send(body); });
+await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
+`;
+
+/**
+ * Parses the JSON body (Fastify's parser), runs one prepared INSERT into a WAL table with the mock's
+ * pragmas, and answers a JSON object of BODY_BYTES bytes built from the row (a fixed-width id, so the
+ * padding computed once keeps every answer the same size).
+ */
+const BARE_CREATE = `
+import Fastify from 'fastify';
+import Database from 'better-sqlite3';
+const db = new Database(process.env.DB_FILE);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
+db.pragma('foreign_keys = ON');
+db.pragma('busy_timeout = 5000');
+db.exec('CREATE TABLE messages (seq INTEGER PRIMARY KEY, thread_id TEXT NOT NULL, role TEXT NOT NULL, content TEXT NOT NULL, created_at INTEGER NOT NULL)');
+const insert = db.prepare('INSERT INTO messages (thread_id, role, content, created_at) VALUES (?, ?, ?, ?)');
+const size = Number(process.env.BODY_BYTES);
+const shape = (seq, threadId, message, createdAt, pad) => ({
+  id: 'msg_' + String(seq).padStart(24, '0'), object: 'thread.message', created_at: createdAt, thread_id: threadId,
+  role: message.role, content: message.content, pad,
+});
+const padding = ' '.repeat(Math.max(0, size - Buffer.byteLength(JSON.stringify(shape(0, 'thread_abc123', { role: 'user', content: process.env.CONTENT }, 1700000000, '')))));
+const app = Fastify({ logger: false });
+app.post('/v1/threads/:thread_id/messages', (request, reply) => {
+  const message = request.body;
+  const createdAt = Math.floor(Date.now() / 1000);
+  const seq = insert.run(request.params.thread_id, message.role, message.content, createdAt).lastInsertRowid;
+  reply.type('application/json').send(JSON.stringify(shape(seq, request.params.thread_id, message, createdAt, padding)));
+});
+app.get('/healthz', () => 'ok');
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
 `;
 
@@ -91,59 +163,112 @@ function mean(list: LoadFigures[], name: string): LoadFigures {
   };
 }
 
+/** Baseline and mock alternate for `rounds` rounds (warm-up before the first of each). */
+async function compare(
+  key: Comparison['key'],
+  names: { bare: string; mock: string },
+  bareUrl: string,
+  mockUrl: string,
+  connections: number,
+  durationS: number,
+  rounds: number,
+  request: { options?: Partial<Options>; method?: string; body?: unknown } = {},
+): Promise<Comparison> {
+  const bare: LoadFigures[] = [];
+  const mock: LoadFigures[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const warm = r === 0;
+    bare.push(await load(`${names.bare}, round ${r + 1}`, bareUrl, connections, durationS, request.options, warm));
+    mock.push(await load(`${names.mock}, round ${r + 1}`, mockUrl, connections, durationS, request.options, warm));
+  }
+  const ratios = mock.map((x, i) => x.rps / bare[i].rps);
+  const bareMean = { ...mean(bare, `${names.bare}, mean of the rounds`), alone: await alone(bareUrl, request.method, request.body) };
+  const mockMean = { ...mean(mock, `${names.mock}, mean of the rounds`), alone: await alone(mockUrl, request.method, request.body) };
+  return { key, bare: [...bare, bareMean], mock: [...mock, mockMean], ratio: median(ratios), ratios };
+}
+
 export async function benchHttp(connections = 8, durationS = 3, rounds = 5): Promise<HttpResult> {
   const dir = tempDir();
-  const bareRounds: LoadFigures[] = [];
-  const retrieveRounds: LoadFigures[] = [];
-  const routes: LoadFigures[] = [];
   const servers: ChildServer[] = [];
   try {
-    const bareServer = await spawnAndWait(['--input-type=module', '-e', BARE_FASTIFY], { healthPath: '/v1/threads/thread_abc123' });
-    servers.push(bareServer);
     const server = await spawnMock({ dbPath: join(dir, 'http.db') });
     servers.push(server);
-    const bareUrl = `${bareServer.url}/v1/threads/thread_abc123`;
     const retrieveUrl = `${server.url}/v1/threads/${await seedThread(server.url, 0)}`;
     const listUrl = `${server.url}/v1/threads/${await seedThread(server.url, 50)}/messages?limit=20`;
-    const createUrl = `${server.url}/v1/threads/${await seedThread(server.url, 0)}/messages`;
+    const createThread = await seedThread(server.url, 0);
+    const createUrl = `${server.url}/v1/threads/${createThread}/messages`;
     const message = { role: 'user', content: 'Hello, how are you today?' };
 
-    for (let r = 0; r < rounds; r++) {
-      const warm = r === 0;
-      bareRounds.push(await load(`bare Fastify route (constant), round ${r + 1}`, bareUrl, connections, durationS, {}, warm));
-      retrieveRounds.push(await load(`GET /v1/threads/{id}, round ${r + 1}`, retrieveUrl, connections, durationS, {}, warm));
-    }
-    const bareMean = { ...mean(bareRounds, 'bare Fastify route (constant), mean of the rounds'), alone: await alone(bareUrl) };
-    routes.push({ ...mean(retrieveRounds, 'GET /v1/threads/{id} (retrieve thread)'), alone: await alone(retrieveUrl) });
-    routes.push({
-      ...(await load('GET /v1/threads/{id}/messages (list, 20 per page)', listUrl, connections, durationS)),
-      alone: await alone(listUrl),
+    // The list baseline serves the mock's own page, byte for byte.
+    const page = await httpRaw('GET', listUrl);
+    if (page.status !== 200) throw new Error(`list page: ${page.status}`);
+    const bodyFile = join(dir, 'list-body');
+    writeFileSync(bodyFile, page.bytes);
+    // The create baseline answers as many bytes as the mock's create answer (taken on a spare thread).
+    const sample = await httpRaw('POST', `${server.url}/v1/threads/${await seedThread(server.url, 0)}/messages`, message);
+    if (sample.status !== 200) throw new Error(`create sample: ${sample.status}`);
+
+    const bareRetrieve = await spawnAndWait(['--input-type=module', '-e', BARE_FASTIFY], { healthPath: '/v1/threads/thread_abc123' });
+    servers.push(bareRetrieve);
+    const bareList = await spawnAndWait(['--input-type=module', '-e', BARE_LIST], {
+      healthPath: '/v1/threads/thread_abc123/messages',
+      env: { BODY_FILE: bodyFile, CONTENT_TYPE: page.contentType },
     });
+    servers.push(bareList);
+    const bareCreate = await spawnAndWait(['--input-type=module', '-e', BARE_CREATE], {
+      env: { DB_FILE: join(dir, 'bare-create.db'), BODY_BYTES: String(sample.bytes.length), CONTENT: message.content },
+    });
+    servers.push(bareCreate);
+
+    const retrieve = await compare(
+      'retrieve',
+      { bare: 'bare Fastify route (constant thread)', mock: 'GET /v1/threads/{id} (retrieve thread)' },
+      `${bareRetrieve.url}/v1/threads/thread_abc123`,
+      retrieveUrl,
+      connections,
+      durationS,
+      rounds,
+    );
+    const list = await compare(
+      'list',
+      { bare: 'bare Fastify route (same list bytes)', mock: 'GET /v1/threads/{id}/messages (list, 20 per page)' },
+      `${bareList.url}/v1/threads/thread_abc123/messages?limit=20`,
+      listUrl,
+      connections,
+      durationS,
+      rounds,
+    );
     const post: Partial<Options> = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) };
-    routes.push({
-      ...(await load('POST /v1/threads/{id}/messages (create message)', createUrl, connections, durationS, post)),
-      alone: await alone(createUrl, 'POST', message),
-    });
+    const create = await compare(
+      'create',
+      { bare: 'bare Fastify route (parse + one INSERT)', mock: 'POST /v1/threads/{id}/messages (create message)' },
+      `${bareCreate.url}/v1/threads/thread_abc123/messages`,
+      createUrl,
+      connections,
+      durationS,
+      rounds,
+      { options: post, method: 'POST', body: message },
+    );
 
     // The default LOG_LEVEL (info) writes one JSON line per request; its cost, for the record.
     const logging = await spawnMock({ dbPath: join(dir, 'http-info.db'), args: ['--log-level', 'info', '--log-format', 'json'] });
     servers.push(logging);
     const loggedUrl = `${logging.url}/v1/threads/${await seedThread(logging.url, 0)}`;
-    routes.push({
+    const logged = {
       ...(await load('GET /v1/threads/{id} with LOG_LEVEL=info', loggedUrl, connections, durationS)),
       alone: await alone(loggedUrl),
-    });
+    };
 
-    const ratios = retrieveRounds.map((x, i) => x.rps / bareRounds[i].rps);
     return {
       connections,
       durationS,
       rounds,
-      bare: [...bareRounds, bareMean],
-      retrieveRounds,
-      bareRps: bareMean.rps,
-      retrieveRatio: median(ratios),
-      routes,
+      retrieve,
+      list,
+      create,
+      listBytes: page.bytes.length,
+      createBytes: sample.bytes.length,
+      logged,
     };
   } finally {
     for (const s of servers) await s.kill();

@@ -269,6 +269,24 @@ export function httpJson<T = unknown>(
   });
 }
 
+/** One request over a kept-alive connection; the answer's exact bytes and its content-type. */
+export function httpRaw(method: string, url: string, body?: unknown): Promise<{ status: number; contentType: string; bytes: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers = payload === undefined ? {} : { 'content-type': 'application/json' };
+    const req = request(url, { method, agent: keepAlive, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), bytes: Buffer.concat(chunks) }),
+      );
+    });
+    req.on('error', reject);
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}
+
 /** Latencies (ms) of `n` sequential requests on one kept-alive connection, after `warmup` more. */
 export async function sequentialLatencies(url: string, n: number, warmup = 50, method = 'GET', body?: unknown): Promise<number[]> {
   const out: number[] = [];

@@ -108,8 +108,12 @@ export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Pro
       const { tenant, apiVersion } = request.call;
       const { thread_id } = request.params as { thread_id: string };
       const body = request.body as MessageInput;
+      // The thread is read before the write transaction, not in it: a read inside a transaction never
+      // fills the thread cache (src/store/threads.ts), so every create read the row from SQLite again
+      // (a `node --cpu-prof` of bench/http.ts). Nothing can run in between: better-sqlite3 is
+      // synchronous and nothing here awaits, so the thread checked is the thread written to.
+      requireThread(ctx, tenant, thread_id);
       const row = ctx.db.transaction(() => {
-        requireThread(ctx, tenant, thread_id);
         const active = findActiveRun(ctx.db, thread_id);
         if (active) throw threadLockedForMessages(thread_id, active.id);
         return insertInputMessages(ctx, tenant, thread_id, [body], apiVersion)[0];
