@@ -1,7 +1,7 @@
 /**
  * The bytes of a streamed run, read raw: the frame format (`event: NAME\ndata: JSON\n\n`, ending
  * with `event: done\ndata: [DONE]\n\n`), and the full event order of a text run, a tool-call run and
- * the continuation after submit_tool_outputs, against ../shared/reference/STREAMING.md section 3
+ * the continuation after submit_tool_outputs, against docs/streaming.md, "Event order"
  * (a), (b), (c); then the endings of section 3 (d): cancel, failure (control API and scenario),
  * incomplete, expiry, and an `error` event for a server-side fault.
  */

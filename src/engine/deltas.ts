@@ -1,6 +1,6 @@
 /**
  * Cutting a turn's output into stream deltas, exactly as the SDK accumulators expect them
- * (../shared/reference/STREAMING.md section 4): text in word-sized fragments whose values add up to
+ * (docs/reference-facts.md, "What the SDK stream helpers need"): text in word-sized fragments whose values add up to
  * the whole text, annotations sent once each in the fragment that completes their marker, tool calls
  * announced with id/type/name first and then their argument fragments.
  */

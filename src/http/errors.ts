@@ -2,7 +2,7 @@
  * The one place that owns every error status and text. Routes throw `ApiError`s made here; the error
  * handler in src/http/error-handler.ts turns them (and Fastify's own errors) into the OpenAI body
  * `{"error":{"message","type","param","code"}}`. Texts quoted from the real service are marked with
- * their source in ../shared/reference/ERRORS.md; the others follow the style of the real validator.
+ * their source in docs/reference-facts.md ("Error bodies"); the others follow the style of the real validator.
  */
 export type ErrorType =
   'invalid_request_error' | 'authentication_error' | 'not_found_error' | 'server_error' | 'rate_limit_error' | 'requests';

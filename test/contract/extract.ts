@@ -1,5 +1,5 @@
 /**
- * Extracts the Assistants part of OpenAI's OpenAPI document (../shared/reference/openai-openapi.yaml,
+ * Extracts the Assistants part of OpenAI's OpenAPI document (public at https://github.com/openai/openai-openapi,
  * 3 MB of YAML) into a small JSON contract: every operation under /assistants, /threads, /files and
  * /vector_stores with its 200 response schema, and the component schemas they reach, rewritten as
  * plain JSON Schema (OpenAPI's `nullable: true` becomes a `null` type, `x-*` and prose are dropped).
@@ -16,8 +16,11 @@ import { parse } from 'yaml';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const CONTRACT_PATH = join(HERE, 'openai-assistants.contract.json');
-/** The spec sits next to the repository (../shared/reference); OPENAI_SPEC overrides. */
-export const SPEC_PATH = process.env.OPENAI_SPEC ?? resolve(HERE, '../../../shared/reference/openai-openapi.yaml');
+/**
+ * OPENAI_SPEC names a local copy of OpenAI's public spec (openapi.yaml from
+ * https://github.com/openai/openai-openapi); unset, the committed contract is used as it is.
+ */
+export const SPEC_PATH = process.env.OPENAI_SPEC ?? '';
 
 /** Path prefixes of the Assistants API (and the files and vector stores it uses). */
 export const ASSISTANTS_PATHS = /^\/(assistants|threads|files|vector_stores)(\/|$)/;
@@ -136,7 +139,7 @@ export function extractContract(specText: string): Contract {
 
 /**
  * The contract: the cached copy when it matches the spec (or when the spec is not there, e.g. in a
- * clone without ../shared), else a fresh extraction, written back to the cache.
+ * clone without a local copy of the spec), else a fresh extraction, written back to the cache.
  */
 export function loadContract(): { contract: Contract; source: 'cache' | 'spec' } {
   const cached = existsSync(CONTRACT_PATH) ? (JSON.parse(readFileSync(CONTRACT_PATH, 'utf8')) as Contract) : undefined;

@@ -1,5 +1,5 @@
 /**
- * Tools shared by the tests, and the event orders of the streaming tests (../shared/reference/STREAMING.md section 3).
+ * Tools shared by the tests, and the event orders of the streaming tests (docs/streaming.md, "Event order").
  * `name*` in an event order stands for one or more events of that name.
  */
 const cityFunction = (name: string, description: string) => ({
