@@ -500,7 +500,11 @@ describe('with RUN_MODE=manual', () => {
     await runs.getByRole('textbox', { name: 'Run id' }).fill(run.body.id as string);
     const seen: string[] = [];
     for (let i = 0; i < 10 && seen[seen.length - 1] !== 'completed'; i++) {
+      // Wait for the page's own advance request to be answered before asking the API: reading the
+      // status between the click and the server handling it would see the step before.
+      const answered = page.waitForResponse((r) => /\/__admin\/runs\/[^/]+\/advance$/.test(new URL(r.url()).pathname));
       await runs.getByRole('button', { name: 'Advance one step' }).click();
+      expect((await answered).status()).toBe(200);
       // The page shows what the advance answered: the run's status now, as the API reads it.
       const now = (await api('GET', `/v1/threads/${thread.body.id}/runs/${run.body.id}`)).body.status as string;
       await expect.poll(() => runs.getByRole('status').textContent()).toBe(`${run.body.id}: ${now}`);
