@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { routedPath } from '../http/compat.js';
-import { faultNotFound } from '../http/errors.js';
+import { faultNotFound } from './errors.js';
 import type { FaultSpec } from './faults.js';
 
 export const FaultBody = Type.Object(

@@ -6,7 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
-import { invalidParam } from '../http/errors.js';
+import { invalidParam } from '../domain/errors.js';
 import { findRunAudit } from '../store/run-audit.js';
 import { journalBody, journalResponse } from './journal.js';
 

@@ -6,9 +6,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
-import { notFound } from '../http/errors.js';
-import { checkId } from '../resources/common.js';
-import { serializeRunFor } from '../serializers/run.js';
+import { notFound } from '../domain/errors.js';
+import { checkId } from '../domain/ids.js';
+import { serializeRunFor } from '../domain/runs/serializers.js';
 import { findRunById } from '../store/runs.js';
 import { findRunAudit } from '../store/run-audit.js';
 

@@ -6,8 +6,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
-import { checkId } from '../resources/common.js';
-import { serializeRun } from '../serializers/run.js';
+import { checkId } from '../domain/ids.js';
+import { serializeRun } from '../domain/runs/serializers.js';
 
 const RunParams = Type.Object({ run_id: Type.String() });
 

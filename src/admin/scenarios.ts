@@ -5,7 +5,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import type { AppContext } from '../context.js';
-import { fileScenarioNotRemovable, invalidParam, invalidScenario, scenarioNotFound, scenarioReloadFailed } from '../http/errors.js';
+import { invalidParam } from '../domain/errors.js';
+import { fileScenarioNotRemovable, invalidScenario, scenarioNotFound, scenarioReloadFailed } from './errors.js';
 import { inlineScenarioSchema, scenarioSchema } from '../behavior/scenarios/schema.js';
 import { formatPath, validateScenarioBody } from '../behavior/scenarios/validate.js';
 
