@@ -21,14 +21,14 @@ import { requireAssistant } from './assistants.js';
 import { docs } from '../common.js';
 import { checkId } from '../../../domain/ids.js';
 import { requireFile } from '../files.js';
+import { CreateAssistantFileBody } from '../../../domain/assistants/schemas.js';
+
+const AssistantParams = Type.Object({ assistant_id: Type.String() });
+const AssistantFileParams = Type.Object({ assistant_id: Type.String(), file_id: Type.String() });
 
 const TAG = 'Assistant files (v1)';
 /** The v1 limit of files per assistant (Azure spec: "maximum of 20 files"). */
 export const MAX_ASSISTANT_FILES = 20;
-
-const AssistantParams = Type.Object({ assistant_id: Type.String() });
-const AssistantFileParams = Type.Object({ assistant_id: Type.String(), file_id: Type.String() });
-const CreateAssistantFileBody = Type.Object({ file_id: Type.String() }, { additionalProperties: false });
 
 /** Route-level hook: only the v1 surface has these endpoints. */
 export async function requireV1(request: FastifyRequest): Promise<void> {

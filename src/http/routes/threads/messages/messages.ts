@@ -6,7 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../../context.js';
 import { notFound, threadLockedForMessages } from '../../../../domain/errors.js';
-import { DeletedObject, ListQuery, Metadata, Nullable } from '../../../../domain/schemas.js';
+import { DeletedObject, ListQuery } from '../../../../domain/schemas.js';
 import { deleteMessage, findMessage, listMessages, updateMessage } from '../../../../store/messages.js';
 import { listEnvelope } from '../../../../store/pagination.js';
 import { findActiveRun } from '../../../../store/runs.js';
@@ -15,13 +15,10 @@ import { docs } from '../../common.js';
 import { checkId } from '../../../../domain/ids.js';
 import { requireThread } from '../threads.js';
 import { insertInputMessages, MessageInput } from '../../../../domain/messages/input.js';
+import { ListMessagesQuery, ModifyMessageBody } from '../../../../domain/messages/schemas.js';
 
-const ModifyMessageBody = Type.Object({ metadata: Type.Optional(Nullable(Metadata)) }, { additionalProperties: false });
 const ThreadParams = Type.Object({ thread_id: Type.String() });
 const MessageParams = Type.Object({ thread_id: Type.String(), message_id: Type.String() });
-const ListMessagesQuery = Type.Composite([ListQuery, Type.Object({ run_id: Type.Optional(Type.String()) })], {
-  additionalProperties: true,
-});
 
 export function requireMessage(ctx: AppContext, tenant: string, threadId: string, messageId: string): MessageRow {
   const row = findMessage(ctx.db, tenant, threadId, checkId('message_id', messageId));

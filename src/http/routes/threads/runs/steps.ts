@@ -13,13 +13,10 @@ import { docs } from '../../common.js';
 import { checkId } from '../../../../domain/ids.js';
 import { parseInclude, requireRun } from './runs.js';
 import { requireThread } from '../threads.js';
+import { StepsQuery } from '../../../../domain/runs/schemas.js';
 
 const RunParams = Type.Object({ thread_id: Type.String(), run_id: Type.String() });
 const StepParams = Type.Object({ thread_id: Type.String(), run_id: Type.String(), step_id: Type.String() });
-const StepsQuery = Type.Composite(
-  [ListQuery, Type.Object({ 'include[]': Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])) })],
-  { additionalProperties: true },
-);
 
 export async function stepsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get(
