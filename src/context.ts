@@ -1,6 +1,7 @@
 /**
- * The services one server instance is made of, created in src/server.ts and handed to every route
- * module. Nothing here is global: two servers in one process (tests do this) share nothing.
+ * The services one server instance is made of, each built once by the app factory (src/server.ts)
+ * and handed to the route modules and the engine; nothing is set on them afterwards. Nothing here is
+ * global: two servers in one process (tests do this) share nothing.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { ScenarioRegistry } from './behavior/scenarios/registry.js';
@@ -14,29 +15,28 @@ import type { RunEngine } from './engine/run-engine.js';
 import type { EventBus } from './streaming/event-bus.js';
 import type { StreamRegistry } from './streaming/sse.js';
 import type { Db } from './store/database.js';
-import type { VectorStoreFactory } from './domain/tool-resources.js';
 
-export interface AppContext {
-  config: Config;
-  db: Db;
+/** Every service but the engine: what the engine itself is built from. */
+export interface AppServices {
+  readonly config: Config;
+  readonly db: Db;
   /** The server's clock; every tenant's time is this plus the tenant's own offset (`clocks`). */
-  clock: Clock;
+  readonly clock: Clock;
   /** Each tenant's view of virtual time: timestamps and timers of a tenant's objects use it. */
-  clocks: TenantClocks;
-  scheduler: Scheduler;
-  bus: EventBus;
+  readonly clocks: TenantClocks;
+  readonly scheduler: Scheduler;
+  readonly bus: EventBus;
   /** Open SSE responses, ended cleanly on shutdown. */
-  streams: StreamRegistry;
-  engine: RunEngine;
+  readonly streams: StreamRegistry;
   /** Scenario rules (src/behavior/scenarios); a Behavior consulted before the defaults in every turn. */
-  scenarios: ScenarioRegistry;
+  readonly scenarios: ScenarioRegistry;
   /** The control API's request journal (src/admin/journal.ts), filled for /v1 and /openai requests. */
-  journal: RequestJournal;
+  readonly journal: RequestJournal;
   /** Injected HTTP faults per tenant (src/admin/faults.ts), applied before API routes run. */
-  faults: FaultInjector;
-  log?: FastifyBaseLogger;
-  /** Resolves `tool_resources.file_search.vector_stores` helpers; set by the vector store module. */
-  createVectorStoreFromHelper?: VectorStoreFactory;
-  /** Adds files attached with file_search to the thread's vector store; set by the vector store module. */
-  attachFilesToThreadSearch?: (tenant: string, threadId: string, fileIds: string[]) => void;
+  readonly faults: FaultInjector;
+  readonly log?: FastifyBaseLogger;
+}
+
+export interface AppContext extends AppServices {
+  readonly engine: RunEngine;
 }

@@ -7,7 +7,7 @@ import type { ServerOptions as HttpServerOptions } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import { resolveConfig, type Config, type ServerOptions } from './config.js';
-import type { AppContext } from './context.js';
+import type { AppContext, AppServices } from './context.js';
 import { SystemClock } from './engine/clock.js';
 import { Scheduler } from './engine/scheduler.js';
 import { RunEngine } from './engine/run-engine.js';
@@ -26,7 +26,9 @@ import { MAX_JSON_DEPTH, nestsDeeperThan } from './http/json-depth.js';
 import { validatorCompiler, warmValidators } from './http/validation.js';
 import { registerApiRoutes } from './http/routes/index.js';
 import { registerAdmin } from './admin/index.js';
+import { resumeVectorStoreProcessing } from './retrieval/ingest.js';
 import { createAdminServices } from './admin/services.js';
+import { adminRequestHookParts } from './admin/request-hook-parts.js';
 import { loadServerClockOffset, loadTenantClockOffsets, saveTenantClockOffset } from './store/clock-offsets.js';
 import { TenantClocks } from './engine/tenant-clocks.js';
 import { VERSION } from './version.js';
@@ -62,21 +64,6 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   const db = openDatabase(config.dbPath);
   const clock = config.clock ?? new SystemClock(loadServerClockOffset(db));
   const clocks = new TenantClocks(clock, loadTenantClockOffsets(db), (tenant, offsetMs) => saveTenantClockOffset(db, tenant, offsetMs));
-  const scheduler = new Scheduler(clocks);
-  const bus = new EventBus();
-  const ctx: AppContext = {
-    config,
-    db,
-    clock,
-    clocks,
-    scheduler,
-    bus,
-    streams: new StreamRegistry(config.streamStallTimeoutMs),
-    ...admin,
-    engine: undefined as unknown as RunEngine,
-  };
-  ctx.engine = new RunEngine(ctx);
-
   const app = Fastify({
     logger: loggerOptions(config),
     genReqId: () => newRequestId(),
@@ -91,14 +78,25 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     frameworkErrors: frameworkErrorHandler,
     ajv: undefined,
   });
+  const services: AppServices = {
+    config,
+    db,
+    clock,
+    clocks,
+    scheduler: new Scheduler(clocks),
+    bus: new EventBus(),
+    streams: new StreamRegistry(config.streamStallTimeoutMs),
+    ...admin,
+    log: app.log,
+  };
+  const ctx: AppContext = { ...services, engine: new RunEngine(services) };
   app.decorate('ctx', ctx);
-  ctx.log = app.log;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(() => serialize);
   app.setReplySerializer(serialize);
   installJsonParser(app);
   installErrorHandling(app, config.bodyLimitBytes);
-  installRequestHooks(app, ctx);
+  installRequestHooks(app, config, adminRequestHookParts(ctx));
 
   await app.register(swagger, {
     openapi: {
@@ -128,6 +126,8 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   await registerAdmin(app, ctx);
 
   app.addHook('onReady', async () => {
+    // Work left by a stopped server: vector store files still waiting for indexing, then unfinished runs.
+    resumeVectorStoreProcessing(ctx);
     await ctx.engine.start();
     // Load the tokenizer (~0.3 s) in the background, off the start-up path and off the first run.
     setTimeout(() => countTokens('warm up'), 250).unref();

@@ -18,7 +18,7 @@ import { threadListRoutes } from './threads.js';
 
 export async function registerAdmin(app: FastifyInstance, ctx: AppContext): Promise<void> {
   // The operator key, the fault check and the request journal run in the per-request hooks
-  // (src/http/request-hooks.ts), which call into auth.ts, fault-routes.ts and requests.ts.
+  // (src/http/request-hooks.ts), through src/admin/request-hook-parts.ts, which the app factory hands them.
   clockRoutes(app, ctx);
   eventsRoutes(app, ctx);
   resetRoutes(app, ctx);

@@ -2,12 +2,13 @@
  * `tool_resources` on assistants, threads and runs. The stored form is what the API shows:
  * `{code_interpreter: {file_ids}, file_search: {vector_store_ids}}`. The create-time helper
  * `file_search.vector_stores` (build a vector store from file ids) is resolved by the hook that the
- * vector store module puts on the AppContext (`ctx.createVectorStoreFromHelper`); without it the helper is refused.
+ * vector store module puts on the DomainServices (`ctx.createVectorStoreFromHelper`); without it the helper is refused.
  *
  * Every id named must be an object of the caller's tenant: another tenant's ids and invented ones get
  * the 404 of an unknown object, naming the parameter (security review, item 5; docs/files-and-vector-stores.md).
  */
-import type { AppContext } from '../context.js';
+import type { DomainServices } from './services.js';
+import { createVectorStoreFromHelper } from './vector-stores/helpers.js';
 import type { ToolResources } from './schemas.js';
 import { invalidParam, notFound } from './errors.js';
 import type { Db } from '../store/database.js';
@@ -19,20 +20,13 @@ export interface StoredToolResources {
   file_search?: { vector_store_ids: string[] };
 }
 
-/** Creates a vector store from the `vector_stores` helper and returns its id (installed by the vector store module). */
-export type VectorStoreFactory = (
-  tenant: string,
-  spec: { file_ids?: string[]; chunking_strategy?: unknown; metadata?: Record<string, string> },
-) => string;
-
 export function normalizeToolResources(
   input: ToolResources | null | undefined,
   tenant: string,
-  ctx: Pick<AppContext, 'db' | 'createVectorStoreFromHelper'>,
+  ctx: DomainServices,
   param = 'tool_resources',
 ): StoredToolResources {
   if (!input) return {};
-  const vectorStoreFactory = ctx.createVectorStoreFromHelper;
   const out: StoredToolResources = {};
   if (input.code_interpreter) {
     const fileIds = input.code_interpreter.file_ids ?? [];
@@ -47,8 +41,7 @@ export function normalizeToolResources(
     }
     requireOwnVectorStores(ctx.db, tenant, ids, `${param}.file_search.vector_store_ids`);
     for (const spec of helpers) {
-      if (!vectorStoreFactory) throw invalidParam(`${param}.file_search.vector_stores`, 'vector stores are not available.');
-      ids.push(vectorStoreFactory(tenant, spec));
+      ids.push(createVectorStoreFromHelper(ctx, tenant, spec));
     }
     out.file_search = { vector_store_ids: ids };
   }

@@ -5,7 +5,7 @@
  * /__admin/events feed as a `mock.run.turn` event, which run streams of the API never carry.
  */
 import type { AnsweredBy } from '../behavior/types.js';
-import type { AppContext } from '../context.js';
+import type { AppServices } from '../context.js';
 import { appendRunStatus, recordRunTurn, setTurnStep } from '../store/run-audit.js';
 import type { RunRow } from '../store/schema.js';
 
@@ -13,13 +13,13 @@ import type { RunRow } from '../store/schema.js';
 export const TURN_EVENT = 'mock.run.turn';
 
 /** Called with every run event: each one but `thread.run.created` announces a status the run took. */
-export function auditRunEvent(ctx: AppContext, run: RunRow, event: string): void {
+export function auditRunEvent(ctx: AppServices, run: RunRow, event: string): void {
   if (event === 'thread.run.created') return;
   appendRunStatus(ctx.db, run.tenant, run.id, { status: run.status, at: ctx.clocks.nowSeconds(run.tenant) });
 }
 
 /** Called once a turn is decided, before it is carried out. */
-export function auditTurn(ctx: AppContext, run: RunRow, answeredBy: AnsweredBy): void {
+export function auditTurn(ctx: AppServices, run: RunRow, answeredBy: AnsweredBy): void {
   recordRunTurn(ctx.db, run.tenant, run.id, run.turn, answeredBy);
   ctx.bus.publish({
     event: TURN_EVENT,
@@ -32,6 +32,6 @@ export function auditTurn(ctx: AppContext, run: RunRow, answeredBy: AnsweredBy):
 }
 
 /** Called once the turn created its step. */
-export function auditTurnStep(ctx: AppContext, run: RunRow, stepId: string): void {
+export function auditTurnStep(ctx: AppServices, run: RunRow, stepId: string): void {
   setTurnStep(ctx.db, run.id, run.turn, stepId);
 }

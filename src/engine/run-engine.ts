@@ -25,7 +25,7 @@ import type {
   TurnDecision,
   TurnInput,
 } from '../behavior/types.js';
-import type { AppContext } from '../context.js';
+import type { AppServices } from '../context.js';
 import {
   cannotCancelRun,
   missingToolOutputs,
@@ -142,7 +142,7 @@ export class RunEngine {
   private readonly defaults: DefaultBehavior;
   private stopped = false;
 
-  constructor(private readonly ctx: AppContext) {
+  constructor(private readonly ctx: AppServices) {
     this.defaults = new DefaultBehavior(ctx.config.defaultReply);
   }
 
@@ -1014,7 +1014,7 @@ function pendingCalls(run: RunRow): { id: string; function: { name: string; argu
   return action?.submit_tool_outputs?.tool_calls ?? [];
 }
 
-function openToolStep(db: AppContext['db'], runId: string): RunStepRow | undefined {
+function openToolStep(db: AppServices['db'], runId: string): RunStepRow | undefined {
   return stepsOfRun(db, runId).find((s) => s.type === 'tool_calls' && s.status === 'in_progress');
 }
 

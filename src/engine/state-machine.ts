@@ -8,19 +8,9 @@
  * The run engine asks `assertTransition` before every write, so an impossible change (a tool output
  * racing a cancel, say) fails loudly instead of corrupting a run.
  */
-export const RUN_STATUSES = [
-  'queued',
-  'in_progress',
-  'requires_action',
-  'cancelling',
-  'cancelled',
-  'failed',
-  'completed',
-  'incomplete',
-  'expired',
-] as const;
+import { ACTIVE_STATUSES, RUN_STATUSES, TERMINAL_STATUSES, type RunStatus } from '../store/run-statuses.js';
 
-export type RunStatus = (typeof RUN_STATUSES)[number];
+export { ACTIVE_STATUSES, RUN_STATUSES, TERMINAL_STATUSES, type RunStatus };
 
 export const TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
   queued: ['in_progress', 'cancelling', 'expired', 'failed'],
@@ -34,13 +24,8 @@ export const TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
   expired: [],
 };
 
-/** Statuses that hold the thread: a second run or a new message is refused while one exists. */
-export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'in_progress', 'requires_action', 'cancelling'];
-
 /** Statuses the SDK pollers stop at, and the stream's final events. */
 export const SETTLED_STATUSES: readonly RunStatus[] = ['requires_action', 'cancelled', 'failed', 'completed', 'incomplete', 'expired'];
-
-export const TERMINAL_STATUSES: readonly RunStatus[] = ['cancelled', 'failed', 'completed', 'incomplete', 'expired'];
 
 export const CANCELLABLE_STATUSES: readonly RunStatus[] = ['queued', 'in_progress', 'requires_action'];
 

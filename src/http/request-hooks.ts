@@ -4,6 +4,8 @@
  * compatibility layer here rather than adding hooks of their own: on a thread retrieve, six hooks
  * instead of three cost a fifth of the throughput (bench/http.ts, docs/benchmarks.md). Callback style
  * rather than async for the same reason: an async hook costs a promise and a microtask per request.
+ * Those three belong to the control API: the app factory hands them in (`RequestHookParts`, made by
+ * src/admin/request-hook-parts.ts), so HTTP does not depend on the layer above it.
  *
  *   onRequest   surface (from the matched route), API key -> tenant, API version, operator key,
  *               injected faults
@@ -14,18 +16,24 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import pino from 'pino';
-import { requireOperator } from '../admin/auth.js';
-import { applyFaults } from '../admin/fault-routes.js';
-import { recordInJournal } from '../admin/requests.js';
-import type { AppContext } from '../context.js';
+import type { Config } from '../config.js';
 import { authenticate, setStandardHeaders, tenantOf, versionFromAzureQuery, versionFromBetaHeader } from './compat.js';
 import { classifyRoutes, surfaceOfUnmatched } from './route-access.js';
 
 type Done = (error?: Error) => void;
 type PreValidation = (request: FastifyRequest, reply: FastifyReply, done: Done) => void;
 
-export function installRequestHooks(app: FastifyInstance, ctx: AppContext): void {
-  const { config } = ctx;
+/** What the control API adds to every request, called from the hooks below. */
+export interface RequestHookParts {
+  /** Server-wide routes (route config `operator`) need the operator's key: throws without it. */
+  requireOperator(request: FastifyRequest): void;
+  /** An API request after authentication: answers it with an injected fault (true, `done` called or to be called) or leaves it (false). */
+  applyFaults(request: FastifyRequest, done: Done): boolean;
+  /** An API request has been answered: the request journal keeps it. */
+  recordApiRequest(request: FastifyRequest, reply: FastifyReply): void;
+}
+
+export function installRequestHooks(app: FastifyInstance, config: Config, parts: RequestHookParts): void {
   // Before any route is registered: every route gets its surface from its registered path.
   classifyRoutes(app);
   app.addHook('onRequest', (request, _reply, done) => {
@@ -40,12 +48,12 @@ export function installRequestHooks(app: FastifyInstance, ctx: AppContext): void
       if (surface === 'openai') request.call.apiVersion = versionFromBetaHeader(request);
       else if (surface === 'azure') request.call.apiVersion = versionFromAzureQuery(request);
       // Server-wide routes need the operator's key too; tenant-level control needs only the API key.
-      if (route.operator) requireOperator(request, config);
+      if (route.operator) parts.requireOperator(request);
     } catch (error) {
       return done(error as Error);
     }
     // Faults hit API requests only, after authentication: a fault belongs to the tenant of the key.
-    if ((surface === 'openai' || surface === 'azure') && ctx.faults.any(request.call.tenant)) return applyFaults(ctx, request, done);
+    if ((surface === 'openai' || surface === 'azure') && parts.applyFaults(request, done)) return;
     done();
   });
 
@@ -76,7 +84,7 @@ export function installRequestHooks(app: FastifyInstance, ctx: AppContext): void
       );
     }
     // The journal keeps what a test's code sent to "OpenAI", not the test's own control calls.
-    if (surface === 'openai' || surface === 'azure') recordInJournal(ctx, request, reply);
+    if (surface === 'openai' || surface === 'azure') parts.recordApiRequest(request, reply);
     done();
   });
 

@@ -8,7 +8,7 @@
  * every look-up here is scoped by tenant: a run of one tenant that names another tenant's store (ids
  * stored before the create-time checks existed) can neither cancel nor run that tenant's jobs.
  */
-import type { AppContext } from '../context.js';
+import type { DomainServices } from '../domain/services.js';
 import { unsupportedFileError, indexingServerError } from '../domain/errors.js';
 import type { Db } from '../store/database.js';
 import { fileContent } from '../store/files.js';
@@ -29,16 +29,16 @@ export function indexingJobKey(key: StoreFileKey): string {
   return `vsfile:${key.tenant}:${key.vectorStoreId}:${key.fileId}`;
 }
 
-export function scheduleIndexing(ctx: AppContext, key: StoreFileKey, delayMs = INDEXING_DELAY_MS): void {
+export function scheduleIndexing(ctx: DomainServices, key: StoreFileKey, delayMs = INDEXING_DELAY_MS): void {
   ctx.scheduler.after(indexingJobKey(key), delayMs, () => runIndexingJob(ctx, key), key.tenant);
 }
 
-export function cancelIndexing(ctx: AppContext, tenant: string, vectorStoreId: string, fileIds: string[]): void {
+export function cancelIndexing(ctx: DomainServices, tenant: string, vectorStoreId: string, fileIds: string[]): void {
   for (const fileId of fileIds) ctx.scheduler.cancel(indexingJobKey({ tenant, vectorStoreId, fileId }));
 }
 
 /** Schedules every file left `in_progress` (by a stopped server) again. */
-export function resumeVectorStoreProcessing(ctx: AppContext): number {
+export function resumeVectorStoreProcessing(ctx: DomainServices): number {
   const pending = pendingStoreFiles(ctx.db);
   for (const key of pending) scheduleIndexing(ctx, key);
   return pending.length;
@@ -50,7 +50,7 @@ export function resumeVectorStoreProcessing(ctx: AppContext): number {
  * vector store is ready, so a file attached to a message is searchable by the run that follows it,
  * however quickly that run was created.
  */
-export function indexPendingFiles(ctx: AppContext, tenant: string, vectorStoreIds: string[]): void {
+export function indexPendingFiles(ctx: DomainServices, tenant: string, vectorStoreIds: string[]): void {
   for (const vectorStoreId of new Set(vectorStoreIds)) {
     for (const fileId of pendingFilesOfStore(ctx.db, tenant, vectorStoreId)) {
       const key = { tenant, vectorStoreId, fileId };
@@ -79,7 +79,7 @@ export function indexStoreFile(db: Db, key: StoreFileKey): IndexOutcome {
   });
 }
 
-function runIndexingJob(ctx: AppContext, key: StoreFileKey): void {
+function runIndexingJob(ctx: DomainServices, key: StoreFileKey): void {
   try {
     indexStoreFile(ctx.db, key);
   } catch {

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
-import { ACTIVE_STATUSES, TERMINAL_STATUSES } from '../engine/state-machine.js';
+import { ACTIVE_STATUSES, TERMINAL_STATUSES } from './run-statuses.js';
 import { preparedQuery, type Db, type PreparedQuery } from './database.js';
 import { listPage, type PageQuery } from './pagination.js';
 import { LISTED } from './lists.js';

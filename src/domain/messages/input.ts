@@ -3,13 +3,14 @@
  * create thread (initial messages) and create run (`additional_messages`).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import type { AppContext } from '../../context.js';
+import type { DomainServices } from '../services.js';
 import type { ApiVersion } from '../api-version.js';
 import { Metadata, Nullable } from '../schemas.js';
 import { addMessageFiles, insertMessage, type NewMessage } from '../../store/messages.js';
 import type { MessageRow } from '../../store/schema.js';
 import { newId } from '../../util/ids.js';
 import { requireOwnFiles } from '../tool-resources.js';
+import { attachFilesToThreadSearch } from '../vector-stores/helpers.js';
 
 /**
  * The real limit of a message's text: `400 Invalid 'content': string too long. Expected a string with
@@ -92,7 +93,7 @@ export function normalizeContent(content: MessageInput['content']): unknown[] {
  * store module (it adds them to the thread's vector store, as the real API does).
  */
 export function insertInputMessages(
-  ctx: AppContext,
+  ctx: DomainServices,
   tenant: string,
   threadId: string,
   inputs: MessageInput[],
@@ -122,7 +123,7 @@ export function insertInputMessages(
     const inserted = insertMessage(ctx.db, row);
     if (version === 'v1' && input.file_ids?.length) addMessageFiles(ctx.db, tenant, inserted.id, input.file_ids, createdAt);
     const searchable = attachments.filter((a) => a.tools.some((t) => t.type === 'file_search')).map((a) => a.file_id);
-    if (searchable.length > 0) ctx.attachFilesToThreadSearch?.(tenant, threadId, searchable);
+    if (searchable.length > 0) attachFilesToThreadSearch(ctx, tenant, threadId, searchable);
     return inserted;
   });
 }

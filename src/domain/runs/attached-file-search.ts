@@ -6,12 +6,13 @@
  * search finds and cites them. Read through v2, the thread then shows that store in
  * tool_resources.file_search, much as OpenAI's v1 -> v2 migration moved retrieval files into stores.
  */
-import type { AppContext } from '../../context.js';
+import type { DomainServices } from '../services.js';
 import { assistantFileIds, threadMessageFileIds } from '../../store/attached-files.js';
 import { findFile } from '../../store/files.js';
+import { attachFilesToThreadSearch } from '../vector-stores/helpers.js';
 
 export function searchAttachedFiles(
-  ctx: AppContext,
+  ctx: DomainServices,
   tenant: string,
   threadId: string,
   assistantId: string,
@@ -22,5 +23,5 @@ export function searchAttachedFiles(
   const attached = new Set([...assistantFileIds(ctx.db, assistantId), ...threadMessageFileIds(ctx.db, threadId)]);
   // A file deleted since it was attached is simply not searched (the real API drops it the same way).
   const existing = [...attached].filter((fileId) => findFile(ctx.db, tenant, fileId));
-  if (existing.length > 0) ctx.attachFilesToThreadSearch?.(tenant, threadId, existing);
+  if (existing.length > 0) attachFilesToThreadSearch(ctx, tenant, threadId, existing);
 }

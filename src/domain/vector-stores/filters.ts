@@ -3,7 +3,7 @@
  * against a vector store file's `attributes`. A comparison on a missing attribute is false (so `ne`
  * and `nin` only match files that have the attribute).
  */
-import type { AppContext } from '../../context.js';
+import type { DomainServices } from '../services.js';
 import { invalidParam } from '../errors.js';
 import { storeFileAttributes } from '../../store/vector-store-files.js';
 
@@ -11,7 +11,7 @@ type Scalar = string | number | boolean;
 type Attributes = Record<string, Scalar>;
 
 /** The attributes of the store's files, keeping only the files the filter (if any) matches. */
-export function filesMatching(ctx: AppContext, tenant: string, vectorStoreId: string, filter: unknown): Map<string, Attributes> {
+export function filesMatching(ctx: DomainServices, tenant: string, vectorStoreId: string, filter: unknown): Map<string, Attributes> {
   const out = new Map<string, Attributes>();
   for (const { fileId, attributes } of storeFileAttributes(ctx.db, tenant, vectorStoreId)) {
     const attrs = (attributes ?? {}) as Attributes;

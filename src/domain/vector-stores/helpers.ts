@@ -1,12 +1,12 @@
 /**
- * The two AppContext hooks through which other resources create and fill vector stores:
+ * The two ways other resources create and fill vector stores:
  * - `createVectorStoreFromHelper`: `tool_resources.file_search.vector_stores` on assistants and
  *   threads (create a store from file ids, use its id).
  * - `attachFilesToThreadSearch`: message attachments with the file_search tool go into the thread's
  *   vector store, created on first use, as the real API does.
  * Both run inside the caller's transaction (nested transactions are savepoints).
  */
-import type { AppContext } from '../../context.js';
+import type { DomainServices } from '../services.js';
 import { notFound } from '../errors.js';
 import { findThread, updateThread } from '../../store/threads.js';
 import { findStoreFile } from '../../store/vector-store-files.js';
@@ -18,23 +18,28 @@ import { attachFiles, createVectorStore, normalizeChunking, type ChunkingInput }
  * "Vector stores created using thread helpers (like tool_resources.file_search.vector_stores in
  * Threads or message.attachments in Messages) have a default expiration policy of 7 days after they
  * were last active" (OpenAI file_search guide). The assistant helper cannot be told apart from the
- * thread helper through the hook's signature, so only attachment stores get it here.
+ * thread helper through this helper's signature, so only attachment stores get it here.
  */
 const THREAD_STORE_EXPIRY = { anchor: 'last_active_at' as const, days: 7 };
 
-export function installVectorStoreHooks(ctx: AppContext): void {
-  ctx.createVectorStoreFromHelper = (tenant, spec) =>
-    createVectorStore(ctx, tenant, {
-      file_ids: spec.file_ids,
-      // Validated by the ToolResources request schema (ChunkingStrategyRequest).
-      chunking_strategy: spec.chunking_strategy as ChunkingInput,
-      metadata: spec.metadata,
-    }).id;
-
-  ctx.attachFilesToThreadSearch = (tenant, threadId, fileIds) => attachToThread(ctx, tenant, threadId, fileIds);
+/** Creates a vector store from the `vector_stores` helper and returns its id. */
+export function createVectorStoreFromHelper(ctx: DomainServices, tenant: string, spec: VectorStoreHelperSpec): string {
+  return createVectorStore(ctx, tenant, {
+    file_ids: spec.file_ids,
+    // Validated by the ToolResources request schema (ChunkingStrategyRequest).
+    chunking_strategy: spec.chunking_strategy as ChunkingInput,
+    metadata: spec.metadata,
+  }).id;
 }
 
-function attachToThread(ctx: AppContext, tenant: string, threadId: string, fileIds: string[]): void {
+export interface VectorStoreHelperSpec {
+  file_ids?: string[];
+  chunking_strategy?: unknown;
+  metadata?: Record<string, string>;
+}
+
+/** Adds files attached with file_search to the thread's vector store (created on first use). */
+export function attachFilesToThreadSearch(ctx: DomainServices, tenant: string, threadId: string, fileIds: string[]): void {
   ctx.db.transaction(() => {
     const thread = findThread(ctx.db, tenant, threadId);
     if (!thread) throw notFound('thread', threadId);

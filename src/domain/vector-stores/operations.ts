@@ -1,9 +1,9 @@
 /**
- * What the vector store routes and the AppContext hooks have in common: loading objects of the
+ * What the vector store routes and the DomainServices hooks have in common: loading objects of the
  * caller's tenant (or the real 404), normalizing chunking strategies, creating a store and attaching
  * files to it. Everything here runs synchronously inside the caller's transaction, if any.
  */
-import type { AppContext } from '../../context.js';
+import type { DomainServices } from '../services.js';
 import { chunkOverlapTooLarge, notFound } from '../errors.js';
 import { DEFAULT_CHUNKING, type StaticChunking } from '../../retrieval/chunking.js';
 import { scheduleIndexing } from '../../retrieval/ingest.js';
@@ -25,26 +25,26 @@ export interface StoredChunking {
 /** A request's `chunking_strategy` (src/domain/schemas.ts ChunkingStrategyRequest). */
 export type ChunkingInput = { type: 'auto' } | { type: 'static'; static: StaticChunking } | undefined | null;
 
-export function requireStore(ctx: AppContext, tenant: string, id: string): VectorStoreRow {
+export function requireStore(ctx: DomainServices, tenant: string, id: string): VectorStoreRow {
   const row = findVectorStore(ctx.db, tenant, checkId('vector_store_id', id));
   if (!row) throw notFound('vector store', id);
   return row;
 }
 
-export function requireStoreFile(ctx: AppContext, tenant: string, vectorStoreId: string, fileId: string): VectorStoreFileRow {
+export function requireStoreFile(ctx: DomainServices, tenant: string, vectorStoreId: string, fileId: string): VectorStoreFileRow {
   const row = findStoreFile(ctx.db, { tenant, vectorStoreId, fileId: checkId('file_id', fileId) });
   if (!row) throw notFound('vector store file', fileId);
   return row;
 }
 
-export function requireBatch(ctx: AppContext, tenant: string, vectorStoreId: string, batchId: string): VectorStoreFileBatchRow {
+export function requireBatch(ctx: DomainServices, tenant: string, vectorStoreId: string, batchId: string): VectorStoreFileBatchRow {
   const row = findBatch(ctx.db, tenant, vectorStoreId, checkId('batch_id', batchId));
   if (!row) throw notFound('file batch', batchId);
   return row;
 }
 
 /** The store as the API shows it, with its counts and usage. */
-export function vectorStoreView(ctx: AppContext, row: VectorStoreRow) {
+export function vectorStoreView(ctx: DomainServices, row: VectorStoreRow) {
   const usage = storeUsage(ctx.db, [row.id]).get(row.id)!;
   return serializeVectorStore(row, usage, ctx.clocks.nowSeconds(row.tenant));
 }
@@ -68,7 +68,7 @@ export interface AttachSpec {
  * are refused (404) before anything is written.
  */
 export function attachFiles(
-  ctx: AppContext,
+  ctx: DomainServices,
   tenant: string,
   vectorStoreId: string,
   specs: AttachSpec[],
@@ -111,7 +111,7 @@ export interface NewStoreInput {
 }
 
 /** Creates a store and attaches its initial files (create endpoint, tool_resources helpers, attachments). */
-export function createVectorStore(ctx: AppContext, tenant: string, input: NewStoreInput): VectorStoreRow {
+export function createVectorStore(ctx: DomainServices, tenant: string, input: NewStoreInput): VectorStoreRow {
   const chunking = normalizeChunking(input.chunking_strategy);
   const now = ctx.clocks.nowSeconds(tenant);
   const fileIds = [...new Set(input.file_ids ?? [])];

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { DeletedObject, ListQuery } from '../../../domain/schemas.js';
-import { cancelIndexing, resumeVectorStoreProcessing } from '../../../retrieval/ingest.js';
+import { cancelIndexing } from '../../../retrieval/ingest.js';
 import { searchVectorStores } from '../../../retrieval/search.js';
 import { listEnvelope } from '../../../store/pagination.js';
 import { pendingFilesOfStore } from '../../../store/vector-store-files.js';
@@ -23,7 +23,6 @@ import { docs } from '../common.js';
 import { fileBatchesRoutes } from './file-batches.js';
 import { filesMatching } from '../../../domain/vector-stores/filters.js';
 import { vectorStoreFilesRoutes } from './files.js';
-import { installVectorStoreHooks } from '../../../domain/vector-stores/helpers.js';
 import { createVectorStore, requireStore, vectorStoreView } from '../../../domain/vector-stores/operations.js';
 import {
   CreateVectorStoreBody,
@@ -41,16 +40,7 @@ import { serializeVectorStore } from '../../../domain/vector-stores/serializers.
 
 const TAG = 'Vector stores';
 
-/** Work done once per server, although the route modules are registered once per prefix. */
-const started = new WeakSet<AppContext>();
-
 export async function vectorStoresRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  if (!started.has(ctx)) {
-    started.add(ctx);
-    installVectorStoreHooks(ctx);
-    resumeVectorStoreProcessing(ctx);
-  }
-
   app.post(
     '/vector_stores',
     { schema: { ...docs(TAG, 'Create a vector store'), body: CreateVectorStoreBody, response: ok(VectorStoreObject) } },
