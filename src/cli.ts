@@ -9,7 +9,8 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { ENVIRONMENT, resolveConfig, type Config, type ServerOptions } from './config.js';
-import { flushLogs, installShutdown } from './shutdown.js';
+import { flushLogs } from './http/log-destination.js';
+import { installShutdown } from './shutdown.js';
 import { VERSION } from './version.js';
 
 const NAME = 'assistants-mock';
@@ -230,7 +231,7 @@ async function main(argv: string[]): Promise<void> {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     await app.close().catch(() => undefined);
-    await flushLogs(app);
+    await flushLogs(app.logDestination);
     fail(listenProblem(error, config.host, config.port) ?? (error instanceof Error ? error.message : String(error)));
   }
   const address = app.server.address();

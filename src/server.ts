@@ -4,7 +4,7 @@
  * and is what the CLI and in-process users call.
  */
 import type { ServerOptions as HttpServerOptions } from 'node:http';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { resolveConfig, type Config, type ServerOptions } from './config.js';
 import type { AppContext, AppServices } from './context.js';
@@ -18,6 +18,7 @@ import { newRequestId } from './util/ids.js';
 import { trackConnections } from './http/connections.js';
 import { installRequestHooks } from './http/request-hooks.js';
 import { lazyChildLoggerFactory } from './http/lazy-logger.js';
+import { createLogDestination, loggerOptions } from './http/log-destination.js';
 import { docsPageRoutes } from './http/docs-page.js';
 import { uiRoutes } from './http/ui-route.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
@@ -64,8 +65,9 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   const db = openDatabase(config.dbPath);
   const clock = config.clock ?? new SystemClock(loadServerClockOffset(db));
   const clocks = new TenantClocks(clock, loadTenantClockOffsets(db), (tenant, offsetMs) => saveTenantClockOffset(db, tenant, offsetMs));
+  const logDestination = createLogDestination(config);
   const app = Fastify({
-    logger: loggerOptions(config),
+    logger: loggerOptions(config, logDestination),
     genReqId: () => newRequestId(),
     childLoggerFactory: lazyChildLoggerFactory,
     // One log line per request comes from our onResponse hook (with tenant and timing).
@@ -91,6 +93,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   };
   const ctx: AppContext = { ...services, engine: new RunEngine(services) };
   app.decorate('ctx', ctx);
+  app.decorate('logDestination', logDestination);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(() => serialize);
   app.setReplySerializer(serialize);
@@ -189,25 +192,6 @@ function timeoutOptions(config: Config): { requestTimeout: number; http: HttpSer
       // covers the headers too) or a day stands for it.
       headersTimeout: config.headersTimeoutMs || config.requestTimeoutMs || 86_400_000,
       connectionsCheckingInterval: interval,
-    },
-  };
-}
-
-function loggerOptions(config: Config): FastifyServerOptions['logger'] {
-  if (!config.logger) return false;
-  const base = { level: config.logLevel };
-  if (!config.prettyLogs) return base;
-  // One line per request in a terminal too: the request fields go into the message.
-  return {
-    ...base,
-    transport: {
-      target: 'pino-pretty',
-      options: {
-        translateTime: 'HH:MM:ss.l',
-        ignore: 'pid,hostname,request_id,method,url,status,tenant,ms',
-        messageFormat: '{if method}{method} {url} {status} {ms}ms tenant={tenant}{end}{if request_id} [{request_id}]{end} {msg}',
-        singleLine: true,
-      },
     },
   };
 }
