@@ -1,8 +1,8 @@
 /**
  * `tool_resources` on assistants, threads and runs. The stored form is what the API shows:
  * `{code_interpreter: {file_ids}, file_search: {vector_store_ids}}`. The create-time helper
- * `file_search.vector_stores` (build a vector store from file ids) is resolved by the hook that the
- * vector store module puts on the DomainServices (`ctx.createVectorStoreFromHelper`); without it the helper is refused.
+ * `file_search.vector_stores` (build a vector store from file ids) creates the store on the spot
+ * (src/domain/vector-stores/helpers.ts).
  *
  * Every id named must be an object of the caller's tenant: another tenant's ids and invented ones get
  * the 404 of an unknown object, naming the parameter (security review, item 5; docs/files-and-vector-stores.md).
