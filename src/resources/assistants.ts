@@ -2,9 +2,10 @@
  * /assistants: create, list, retrieve, modify, delete.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { ApiVersion } from '../http/compat.js';
+import { AssistantParams } from '../http/params.js';
+import type { TypedApp } from '../http/typed-app.js';
 import { assertResponseFormatAccepted } from '../behavior/strict-schema.js';
 import { notFound } from '../http/errors.js';
 import { DeletedObject, ListQuery, Metadata, Nullable, ReasoningEffort, ResponseFormat, Tool, ToolResources } from '../http/schemas.js';
@@ -50,8 +51,6 @@ export const ModifyAssistantBody = Type.Object(
 type CreateAssistantBody = Static<typeof CreateAssistantBody>;
 type ModifyAssistantBody = Static<typeof ModifyAssistantBody>;
 
-const AssistantParams = Type.Object({ assistant_id: Type.String() });
-
 export function serializeAssistant(row: AssistantRow, version: ApiVersion, fileIds: string[] = []) {
   const common = {
     id: row.id,
@@ -87,9 +86,9 @@ export function requireAssistant(ctx: AppContext, tenant: string, id: string, pa
   return row;
 }
 
-export async function assistantsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function assistantsRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   app.post('/assistants', { schema: { ...docs('Assistants', 'Create an assistant'), body: CreateAssistantBody } }, async (request) => {
-    const body = request.body as CreateAssistantBody;
+    const { body } = request;
     const { tenant, apiVersion } = request.call;
     assertResponseFormatAccepted(body.response_format);
     const row: NewAssistant = {
@@ -119,7 +118,7 @@ export async function assistantsRoutes(app: FastifyInstance, ctx: AppContext): P
 
   app.get('/assistants', { schema: { ...docs('Assistants', 'List assistants'), querystring: ListQuery } }, async (request) => {
     const { tenant, apiVersion } = request.call;
-    const page = listAssistants(ctx.db, tenant, request.query as ListQuery);
+    const page = listAssistants(ctx.db, tenant, request.query);
     return listEnvelope(
       page.rows.map((row) => serializeAssistant(row, apiVersion, fileIdsFor(ctx, row, apiVersion))),
       page.hasMore,
@@ -131,7 +130,7 @@ export async function assistantsRoutes(app: FastifyInstance, ctx: AppContext): P
     { schema: { ...docs('Assistants', 'Retrieve an assistant'), params: AssistantParams } },
     async (request) => {
       const { tenant, apiVersion } = request.call;
-      const { assistant_id } = request.params as { assistant_id: string };
+      const { assistant_id } = request.params;
       const row = requireAssistant(ctx, tenant, assistant_id);
       return serializeAssistant(row, apiVersion, fileIdsFor(ctx, row, apiVersion));
     },
@@ -142,8 +141,8 @@ export async function assistantsRoutes(app: FastifyInstance, ctx: AppContext): P
     { schema: { ...docs('Assistants', 'Modify an assistant'), params: AssistantParams, body: ModifyAssistantBody } },
     async (request) => {
       const { tenant, apiVersion } = request.call;
-      const { assistant_id } = request.params as { assistant_id: string };
-      const body = request.body as ModifyAssistantBody;
+      const { assistant_id } = request.params;
+      const { body } = request;
       requireAssistant(ctx, tenant, assistant_id);
       assertResponseFormatAccepted(body.response_format);
       const changes: Partial<NewAssistant> = {};
@@ -181,7 +180,7 @@ export async function assistantsRoutes(app: FastifyInstance, ctx: AppContext): P
     },
     async (request) => {
       const { tenant } = request.call;
-      const { assistant_id } = request.params as { assistant_id: string };
+      const { assistant_id } = request.params;
       requireAssistant(ctx, tenant, assistant_id);
       deleteAssistant(ctx.db, tenant, assistant_id);
       return { id: assistant_id, object: 'assistant.deleted', deleted: true };

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
+import { typed, type TypedApp } from '../http/typed-app.js';
 import { addPreValidationToPosts } from '../http/request-hooks.js';
 import { assistantFilesRoutes } from './assistant-files.js';
 import { assistantsRoutes } from './assistants.js';
@@ -17,7 +18,7 @@ import { threadsRoutes } from './threads.js';
 import { rejectForeignVersionFields } from './version-fields.js';
 import { vectorStoresRoutes } from './vector-stores/vector-stores.js';
 
-type RouteModule = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
+type RouteModule = (app: TypedApp, ctx: AppContext) => Promise<void>;
 
 const MODULES: RouteModule[] = [
   assistantsRoutes,
@@ -45,7 +46,7 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: AppContext): 
         }
         // v1-only fields on v2 requests (and the reverse) are unknown parameters (src/resources/version-fields.ts).
         addPreValidationToPosts(scope, rejectForeignVersionFields);
-        for (const register of MODULES) await register(scope, ctx);
+        for (const register of MODULES) await register(typed(scope), ctx);
       },
       { prefix },
     );

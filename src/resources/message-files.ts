@@ -3,9 +3,10 @@
  * operations ListMessageFiles, GetMessageFile). Files are attached when the message is created
  * (v1 `file_ids`); the same rows back the message's v1 `file_ids`. A v2 caller gets 400 `invalid_beta`.
  */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
+import { MessageFileParams, MessageParams } from '../http/params.js';
+import type { TypedApp } from '../http/typed-app.js';
 import { notFound } from '../http/errors.js';
 import { ListOf, ListQuery } from '../http/schemas.js';
 import { findMessageFile, listMessageFiles, type AttachedFileRow } from '../store/attached-files.js';
@@ -16,9 +17,6 @@ import { requireMessage } from './messages.js';
 import { requireThread } from './threads.js';
 
 const TAG = 'Message files (v1)';
-
-const MessageParams = Type.Object({ thread_id: Type.String(), message_id: Type.String() });
-const MessageFileParams = Type.Object({ thread_id: Type.String(), message_id: Type.String(), file_id: Type.String() });
 
 export const MessageFileObject = Type.Object({
   id: Type.String(),
@@ -31,7 +29,7 @@ export function serializeMessageFile(row: AttachedFileRow) {
   return { id: row.fileId, object: 'thread.message.file' as const, created_at: row.createdAt, message_id: row.ownerId };
 }
 
-export async function messageFilesRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function messageFilesRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   app.get(
     '/threads/:thread_id/messages/:message_id/files',
     {
@@ -45,10 +43,10 @@ export async function messageFilesRoutes(app: FastifyInstance, ctx: AppContext):
     },
     async (request) => {
       const { tenant } = request.call;
-      const { thread_id, message_id } = request.params as Static<typeof MessageParams>;
+      const { thread_id, message_id } = request.params;
       requireThread(ctx, tenant, thread_id);
       const message = requireMessage(ctx, tenant, thread_id, message_id);
-      const page = listMessageFiles(ctx.db, message.id, request.query as ListQuery);
+      const page = listMessageFiles(ctx.db, message.id, request.query);
       return listEnvelope(page.rows.map(serializeMessageFile), page.hasMore);
     },
   );
@@ -61,7 +59,7 @@ export async function messageFilesRoutes(app: FastifyInstance, ctx: AppContext):
     },
     async (request) => {
       const { tenant } = request.call;
-      const { thread_id, message_id, file_id } = request.params as Static<typeof MessageFileParams>;
+      const { thread_id, message_id, file_id } = request.params;
       requireThread(ctx, tenant, thread_id);
       const message = requireMessage(ctx, tenant, thread_id, message_id);
       const row = findMessageFile(ctx.db, message.id, checkId('file_id', file_id));

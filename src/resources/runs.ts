@@ -3,9 +3,11 @@
  * cancel, submit_tool_outputs. Routes validate and resolve the request; the run engine writes.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { ApiVersion } from '../http/compat.js';
+import { RunParams, ThreadParams } from '../http/params.js';
+import type { TypedApp } from '../http/typed-app.js';
 import { assertResponseFormatAccepted } from '../behavior/strict-schema.js';
 import { invalidValue, notFound } from '../http/errors.js';
 import { ListQuery, Metadata, Nullable, ReasoningEffort, ResponseFormat, Tool, ToolResources } from '../http/schemas.js';
@@ -99,7 +101,6 @@ const SubmitToolOutputsBody = Type.Object(
   },
   { additionalProperties: false },
 );
-type SubmitToolOutputsBody = Static<typeof SubmitToolOutputsBody>;
 
 const ModifyRunBody = Type.Object({ metadata: Type.Optional(Nullable(Metadata)) }, { additionalProperties: false });
 
@@ -111,9 +112,6 @@ const IncludeQuery = Type.Object(
   },
   { additionalProperties: true },
 );
-
-const ThreadParams = Type.Object({ thread_id: Type.String() });
-const RunParams = Type.Object({ thread_id: Type.String(), run_id: Type.String() });
 
 /** `include[]=a&include[]=b` (or `include=a`): only the file_search content value exists. */
 export function parseInclude(query: unknown): string[] {
@@ -188,14 +186,14 @@ function respond(
   return serializeRunFor(ctx.db, run, request.call.apiVersion);
 }
 
-export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function runsRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   app.post(
     '/threads/:thread_id/runs',
     { schema: { ...docs('Runs', 'Create a run'), params: ThreadParams, querystring: IncludeQuery, body: CreateRunBody } },
     async (request, reply) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id } = request.params as { thread_id: string };
-      const body = request.body as CreateRunBody;
+      const { thread_id } = request.params;
+      const { body } = request;
       const include = parseInclude(request.query);
       const run = ctx.db.transaction(() => {
         const thread = requireThread(ctx, tenant, thread_id);
@@ -215,7 +213,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     { schema: { ...docs('Runs', 'Create a thread and run it'), body: CreateThreadAndRunBody } },
     async (request, reply) => {
       const { tenant, apiVersion } = request.call;
-      const body = request.body as CreateThreadAndRunBody;
+      const { body } = request;
       const { run, thread } = ctx.db.transaction(() => {
         const assistant = requireAssistant(ctx, tenant, body.assistant_id, 'assistant_id');
         const thread = createThreadWithMessages(ctx, tenant, body.thread ?? {}, apiVersion);
@@ -238,9 +236,9 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     { schema: { ...docs('Runs', 'List runs'), params: ThreadParams, querystring: ListQuery } },
     async (request) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id } = request.params as { thread_id: string };
+      const { thread_id } = request.params;
       requireThread(ctx, tenant, thread_id);
-      const page = listRuns(ctx.db, tenant, thread_id, request.query as ListQuery);
+      const page = listRuns(ctx.db, tenant, thread_id, request.query);
       return listEnvelope(
         page.rows.map((row) => serializeRunFor(ctx.db, row, apiVersion)),
         page.hasMore,
@@ -253,7 +251,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     { schema: { ...docs('Runs', 'Retrieve a run'), params: RunParams } },
     async (request, reply) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id, run_id } = request.params as { thread_id: string; run_id: string };
+      const { thread_id, run_id } = request.params;
       requireThread(ctx, tenant, thread_id);
       setPollAfter(ctx, reply);
       return serializeRunFor(ctx.db, requireRun(ctx, tenant, thread_id, run_id), apiVersion);
@@ -265,8 +263,8 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     { schema: { ...docs('Runs', 'Modify a run'), params: RunParams, body: ModifyRunBody } },
     async (request) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id, run_id } = request.params as { thread_id: string; run_id: string };
-      const body = request.body as Static<typeof ModifyRunBody>;
+      const { thread_id, run_id } = request.params;
+      const { body } = request;
       requireThread(ctx, tenant, thread_id);
       const run = requireRun(ctx, tenant, thread_id, run_id);
       // Metadata is the caller's, not run state: the one write to a run outside the engine.
@@ -280,7 +278,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     { schema: { ...docs('Runs', 'Cancel a run'), params: RunParams } },
     async (request) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id, run_id } = request.params as { thread_id: string; run_id: string };
+      const { thread_id, run_id } = request.params;
       requireThread(ctx, tenant, thread_id);
       const run = requireRun(ctx, tenant, thread_id, run_id);
       return serializeRunFor(ctx.db, ctx.engine.cancel(tenant, run), apiVersion);
@@ -292,8 +290,8 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     { schema: { ...docs('Runs', 'Submit tool outputs to a run'), params: RunParams, body: SubmitToolOutputsBody } },
     async (request, reply) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id, run_id } = request.params as { thread_id: string; run_id: string };
-      const body = request.body as SubmitToolOutputsBody;
+      const { thread_id, run_id } = request.params;
+      const { body } = request;
       requireThread(ctx, tenant, thread_id);
       const run = requireRun(ctx, tenant, thread_id, run_id);
       const outputs = body.tool_outputs.map((o) => ({ tool_call_id: o.tool_call_id ?? '', output: o.output ?? '' }));

@@ -4,8 +4,9 @@
  * other resources use (tool_resources helpers, message attachments), and picks up indexing left
  * unfinished by a previous run of the server.
  */
-import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { VectorStoreParams } from '../../http/params.js';
+import type { TypedApp } from '../../http/typed-app.js';
 import { DeletedObject, ListQuery } from '../../http/schemas.js';
 import { cancelIndexing, resumeVectorStoreProcessing } from '../../retrieval/ingest.js';
 import { searchVectorStores } from '../../retrieval/search.js';
@@ -25,18 +26,7 @@ import { filesMatching } from './filters.js';
 import { vectorStoreFilesRoutes } from './files.js';
 import { installVectorStoreHooks } from './hooks.js';
 import { createVectorStore, requireStore, vectorStoreView } from './operations.js';
-import {
-  CreateVectorStoreBody,
-  ModifyVectorStoreBody,
-  SearchBody,
-  SearchResultsPage,
-  StoreParams,
-  VectorStoreObject,
-  ok,
-  type CreateVectorStoreBody as CreateBody,
-  type ModifyVectorStoreBody as ModifyBody,
-  type SearchBody as SearchRequest,
-} from './schemas.js';
+import { CreateVectorStoreBody, ModifyVectorStoreBody, SearchBody, SearchResultsPage, VectorStoreObject, ok } from './schemas.js';
 import { serializeVectorStore } from './serializers.js';
 
 const TAG = 'Vector stores';
@@ -44,7 +34,7 @@ const TAG = 'Vector stores';
 /** Work done once per server, although the route modules are registered once per prefix. */
 const started = new WeakSet<AppContext>();
 
-export async function vectorStoresRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function vectorStoresRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   if (!started.has(ctx)) {
     started.add(ctx);
     installVectorStoreHooks(ctx);
@@ -55,14 +45,14 @@ export async function vectorStoresRoutes(app: FastifyInstance, ctx: AppContext):
     '/vector_stores',
     { schema: { ...docs(TAG, 'Create a vector store'), body: CreateVectorStoreBody, response: ok(VectorStoreObject) } },
     async (request) => {
-      const body = request.body as CreateBody;
+      const { body } = request;
       const row = createVectorStore(ctx, request.call.tenant, body);
       return vectorStoreView(ctx, row);
     },
   );
 
   app.get('/vector_stores', { schema: { ...docs(TAG, 'List vector stores'), querystring: ListQuery } }, async (request) => {
-    const page = listVectorStores(ctx.db, request.call.tenant, request.query as ListQuery);
+    const page = listVectorStores(ctx.db, request.call.tenant, request.query);
     const usage = storeUsage(
       ctx.db,
       page.rows.map((r) => r.id),
@@ -76,9 +66,9 @@ export async function vectorStoresRoutes(app: FastifyInstance, ctx: AppContext):
 
   app.get(
     '/vector_stores/:vector_store_id',
-    { schema: { ...docs(TAG, 'Retrieve a vector store'), params: StoreParams, response: ok(VectorStoreObject) } },
+    { schema: { ...docs(TAG, 'Retrieve a vector store'), params: VectorStoreParams, response: ok(VectorStoreObject) } },
     async (request) => {
-      const { vector_store_id } = request.params as { vector_store_id: string };
+      const { vector_store_id } = request.params;
       return vectorStoreView(ctx, requireStore(ctx, request.call.tenant, vector_store_id));
     },
   );
@@ -86,12 +76,17 @@ export async function vectorStoresRoutes(app: FastifyInstance, ctx: AppContext):
   app.post(
     '/vector_stores/:vector_store_id',
     {
-      schema: { ...docs(TAG, 'Modify a vector store'), params: StoreParams, body: ModifyVectorStoreBody, response: ok(VectorStoreObject) },
+      schema: {
+        ...docs(TAG, 'Modify a vector store'),
+        params: VectorStoreParams,
+        body: ModifyVectorStoreBody,
+        response: ok(VectorStoreObject),
+      },
     },
     async (request) => {
       const { tenant } = request.call;
-      const { vector_store_id } = request.params as { vector_store_id: string };
-      const body = request.body as ModifyBody;
+      const { vector_store_id } = request.params;
+      const { body } = request;
       const current = requireStore(ctx, tenant, vector_store_id);
       const changes: Partial<NewVectorStore> = {};
       if (body.name !== undefined) changes.name = body.name;
@@ -109,11 +104,11 @@ export async function vectorStoresRoutes(app: FastifyInstance, ctx: AppContext):
   app.delete(
     '/vector_stores/:vector_store_id',
     {
-      schema: { ...docs(TAG, 'Delete a vector store'), params: StoreParams, response: ok(DeletedObject('vector_store.deleted')) },
+      schema: { ...docs(TAG, 'Delete a vector store'), params: VectorStoreParams, response: ok(DeletedObject('vector_store.deleted')) },
     },
     async (request) => {
       const { tenant } = request.call;
-      const { vector_store_id } = request.params as { vector_store_id: string };
+      const { vector_store_id } = request.params;
       requireStore(ctx, tenant, vector_store_id);
       const pending = pendingFilesOfStore(ctx.db, tenant, vector_store_id);
       // Files, batches and chunks go with the store (ON DELETE CASCADE); the uploaded files stay.
@@ -125,11 +120,11 @@ export async function vectorStoresRoutes(app: FastifyInstance, ctx: AppContext):
 
   app.post(
     '/vector_stores/:vector_store_id/search',
-    { schema: { ...docs(TAG, 'Search a vector store'), params: StoreParams, body: SearchBody, response: ok(SearchResultsPage) } },
+    { schema: { ...docs(TAG, 'Search a vector store'), params: VectorStoreParams, body: SearchBody, response: ok(SearchResultsPage) } },
     async (request) => {
       const { tenant } = request.call;
-      const { vector_store_id } = request.params as { vector_store_id: string };
-      const body = request.body as SearchRequest;
+      const { vector_store_id } = request.params;
+      const { body } = request;
       requireStore(ctx, tenant, vector_store_id);
       const queries = typeof body.query === 'string' ? [body.query] : body.query;
       const attributes = filesMatching(ctx, tenant, vector_store_id, body.filters);
