@@ -383,7 +383,7 @@ from /proc) on the same kind of machine on 2026-11-23; these notes do not change
   - Create: drizzle building the INSERT's SQL on every call was ~30% of it; the insert is now one fixed
     prepared statement (src/store/messages.ts). The thread was read inside the write transaction, where the
     thread cache is never filled, so every create read it from SQLite; it is now read just before the
-    transaction (src/resources/messages.ts). What remains is mostly SQLite's commit (~25%: the row and three
+    transaction (src/domain/messages/input.ts). What remains is mostly SQLite's commit (~25%: the row and three
     indexes and the AUTOINCREMENT counter in the WAL, against one table page for the baseline) and the
     response's \`writev\` (~13%); validation, hooks and the journal are a few per cent each.
 `);

@@ -14,7 +14,7 @@ import type { RunEngine } from './engine/run-engine.js';
 import type { EventBus } from './streaming/event-bus.js';
 import type { StreamRegistry } from './streaming/sse.js';
 import type { Db } from './store/database.js';
-import type { VectorStoreFactory } from './resources/tool-resources.js';
+import type { VectorStoreFactory } from './domain/tool-resources.js';
 
 export interface AppContext {
   config: Config;

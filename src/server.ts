@@ -24,7 +24,7 @@ import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from 
 import { invalidJson, jsonTooDeep } from './http/errors.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './http/json-depth.js';
 import { validatorCompiler, warmValidators } from './http/validation.js';
-import { registerApiRoutes } from './resources/index.js';
+import { registerApiRoutes } from './http/routes/index.js';
 import { registerAdmin } from './admin/index.js';
 import { createAdminServices } from './admin/services.js';
 import { loadServerClockOffset, loadTenantClockOffsets, saveTenantClockOffset } from './store/clock-offsets.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { seededRandom } from '../src/admin/prng.js';
+import { seededRandom } from '../src/util/prng.js';
 import { jsonCaller, type Json } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 

@@ -8,9 +8,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FILE_PURPOSES } from '../src/http/errors.js';
-import { REASONING_EFFORTS } from '../src/http/schemas.js';
-import { TOOL_CHOICE_TYPES, TOOL_TYPES } from '../src/resources/tools.js';
+import { FILE_PURPOSES } from '../src/domain/errors.js';
+import { REASONING_EFFORTS } from '../src/domain/schemas.js';
+import { TOOL_CHOICE_TYPES, TOOL_TYPES } from '../src/domain/tools.js';
 import { SPEC_PATH } from './contract/extract.js';
 import {
   REQUEST_ENUMS_PATH,
@@ -49,7 +49,7 @@ const KNOWN_DIFFERENCES: KnownDifference[] = [
     operations: /^POST \/files$/,
     param: 'purpose',
     server: [...FILE_PURPOSES],
-    reason: "the spec's values, in the order the real error text lists them (src/http/errors.ts invalidPurpose)",
+    reason: "the spec's values, in the order the real error text lists them (src/domain/errors.ts invalidPurpose)",
   },
   {
     operations: /^POST \/(assistants\/\{assistant_id\}|threads\/\{thread_id\}|threads\/runs)$/,

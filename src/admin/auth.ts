@@ -10,7 +10,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { keysEqual } from '../http/compat.js';
-import { invalidAdminKey } from '../http/errors.js';
+import { invalidAdminKey } from './errors.js';
 
 export const ADMIN_KEY_HEADER = 'x-admin-key';
 

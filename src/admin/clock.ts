@@ -15,7 +15,7 @@ import type { TypedApp } from '../http/typed-app.js';
 import { SystemClock } from '../engine/clock.js';
 import { MAX_CLOCK_OFFSET_MS } from '../engine/tenant-clocks.js';
 import { saveServerClockOffset } from '../store/clock-offsets.js';
-import { invalidParam } from '../http/errors.js';
+import { invalidParam } from '../domain/errors.js';
 import { requireOperator } from './auth.js';
 
 /** One advance moves a clock at most a century, as far as an offset may go in all. */

@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { TypedApp } from '../http/typed-app.js';
 import { routedPath } from '../http/compat.js';
-import { faultNotFound } from '../http/errors.js';
+import { faultNotFound } from './errors.js';
 
 export const FaultBody = Type.Object(
   {

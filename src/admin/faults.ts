@@ -4,9 +4,10 @@
  * with a probability. Probabilities draw from a seeded generator per fault, so tests repeat exactly.
  */
 import { randomBytes } from 'node:crypto';
-import { injectedFault, invalidParam, type ApiError } from '../http/errors.js';
+import { invalidParam, type ApiError } from '../domain/errors.js';
+import { injectedFault } from './errors.js';
 import { compilePathPattern, type PathTest } from './path-pattern.js';
-import { randomSeed, seededRandom, type Random } from './prng.js';
+import { randomSeed, seededRandom, type Random } from '../util/prng.js';
 import { TenantLists } from '../util/tenant-lists.js';
 
 export interface FaultSpec {

@@ -6,6 +6,7 @@
  */
 import type { AnsweredBy } from '../behavior/types.js';
 import { compilePathPattern, isRegexPattern } from './path-pattern.js';
+import { StreamSummary } from '../streaming/stream-summary.js';
 
 export interface JournalEntry {
   /** The request id, also sent back in the x-request-id header. */
@@ -58,8 +59,6 @@ export const JOURNAL_CAPACITY = 1000;
 export const JOURNAL_TENANTS = 100;
 /** Bodies larger than this (serialized) are not kept: a journal of uploads would eat the memory. */
 export const JOURNAL_BODY_LIMIT = 64 * 1024;
-/** Names in a stream summary's `sequence`; a stream with more runs of different events stops adding there. */
-export const STREAM_SEQUENCE_LIMIT = 200;
 /**
  * What every tenant's entries may weigh together, by the estimate of entryBytes. Without it 100
  * tenants of 1000 entries with bodies near the cap held ~7 GB, beyond Node's default heap.
@@ -99,33 +98,6 @@ export interface RecordedRequest {
   bytes?: number;
   /** Arrival order across tenants; set by record(). */
   seq?: number;
-}
-
-/**
- * What the journal keeps of a streamed answer: which events it sent, how many of each, in order with
- * repeats counted (`thread.message.delta` x 40 is one item), not their data: a stream can be megabytes,
- * and its objects are in the API (GET the run, its steps, its messages). Bounded by STREAM_SEQUENCE_LIMIT.
- */
-export class StreamSummary {
-  readonly object = 'mock.stream_summary';
-  events = 0;
-  /** Consecutive events of one name as one item. */
-  readonly sequence: { event: string; count: number }[] = [];
-  /** True when `sequence` stopped at its limit (`events` still counts them all). */
-  sequence_truncated = false;
-
-  note(event: string): void {
-    this.events++;
-    const last = this.sequence[this.sequence.length - 1];
-    if (last?.event === event) last.count++;
-    else if (this.sequence.length < STREAM_SEQUENCE_LIMIT) this.sequence.push({ event, count: 1 });
-    else this.sequence_truncated = true;
-  }
-
-  /** Its weight in the byte budget: names and counts. */
-  get bytes(): number {
-    return this.sequence.reduce((n, item) => n + item.event.length + 16, 64);
-  }
 }
 
 /** The response to keep: the serialized payload up to the cap (null and truncated past it), or the stream's summary. */

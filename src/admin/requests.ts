@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { TypedApp } from '../http/typed-app.js';
-import { invalidParam } from '../http/errors.js';
+import { invalidParam } from '../domain/errors.js';
 import { findRunAudit } from '../store/run-audit.js';
 import { journalBody, journalResponse } from './journal.js';
 

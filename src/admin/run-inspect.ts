@@ -5,11 +5,11 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
-import type { TypedApp } from '../http/typed-app.js';
-import { notFound } from '../http/errors.js';
 import { RunIdParams } from '../http/params.js';
-import { checkId } from '../resources/common.js';
-import { serializeRunFor } from '../serializers/run.js';
+import type { TypedApp } from '../http/typed-app.js';
+import { notFound } from '../domain/errors.js';
+import { checkId } from '../domain/ids.js';
+import { serializeRunFor } from '../domain/runs/serializers.js';
 import { findRunById } from '../store/runs.js';
 import { findRunAudit } from '../store/run-audit.js';
 

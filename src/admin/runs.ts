@@ -6,8 +6,8 @@
 import type { AppContext } from '../context.js';
 import { RunIdParams } from '../http/params.js';
 import type { TypedApp } from '../http/typed-app.js';
-import { checkId } from '../resources/common.js';
-import { serializeRun } from '../serializers/run.js';
+import { checkId } from '../domain/ids.js';
+import { serializeRun } from '../domain/runs/serializers.js';
 
 const ENDINGS = {
   complete: { status: 'completed', summary: 'End the run as completed now' },

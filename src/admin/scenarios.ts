@@ -6,7 +6,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifySchemaCompiler } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { TypedApp } from '../http/typed-app.js';
-import { fileScenarioNotRemovable, invalidParam, invalidScenario, scenarioNotFound, scenarioReloadFailed } from '../http/errors.js';
+import { invalidParam } from '../domain/errors.js';
+import { fileScenarioNotRemovable, invalidScenario, scenarioNotFound, scenarioReloadFailed } from './errors.js';
 import { inlineScenarioSchema, scenarioSchema } from '../behavior/scenarios/schema.js';
 import { formatPath, validateScenarioBody } from '../behavior/scenarios/validate.js';
 

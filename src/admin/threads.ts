@@ -5,8 +5,8 @@
  */
 import type { AppContext } from '../context.js';
 import type { TypedApp } from '../http/typed-app.js';
-import { ListQuery } from '../http/schemas.js';
-import { serializeThread } from '../resources/threads.js';
+import { ListQuery } from '../domain/schemas.js';
+import { serializeThread } from '../domain/threads/serializers.js';
 import { listEnvelope, listPage } from '../store/pagination.js';
 import { LISTED } from '../store/lists.js';
 import { threads } from '../store/schema.js';

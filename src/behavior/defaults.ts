@@ -4,7 +4,7 @@
  * message, file_search over the run's vector stores), else a deterministic text reply.
  */
 import Mustache from 'mustache';
-import { functionTools, type FunctionDefinition, type StoredTool } from '../resources/tools.js';
+import { functionTools, type FunctionDefinition, type StoredTool } from '../domain/tools.js';
 import { citeSearchResults } from './citations.js';
 import { generateArguments } from './schema-arguments.js';
 import { jsonFormatOf, structuredReply } from './structured-output.js';

@@ -13,7 +13,7 @@
  * deterministic too. Only a schema no value satisfies (or one Ajv cannot compile) gets the first
  * pass's best effort.
  */
-import { seededRandom } from '../admin/prng.js';
+import { seededRandom } from '../util/prng.js';
 import { ValueGenerator } from './schema-values/generator.js';
 import { isSchemaObject, stableStringify, type Schema } from './schema-values/schema.js';
 import { SchemaValidator } from './schema-values/validator.js';

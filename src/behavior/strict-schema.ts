@@ -5,7 +5,7 @@
  * `required`. The real API refuses the request with a 400 naming the place in Python tuple notation,
  * `In context=('properties', 'address'), ...`; the same texts are produced here.
  */
-import { invalidResponseFormatSchema, type ApiError } from '../http/errors.js';
+import { invalidResponseFormatSchema, type ApiError } from '../domain/errors.js';
 
 interface JsonSchemaFormat {
   name: string;

@@ -103,7 +103,7 @@ export function toolCallDeltas(calls: StreamedCall[]): StepDelta[] {
 
 /**
  * A step delta as a v1 stream shows it: v1 calls file_search `retrieval`, with an empty `retrieval`
- * object, as its completed steps do (src/serializers/run.ts). Other deltas are the same in both versions.
+ * object, as its completed steps do (src/domain/runs/serializers.ts). Other deltas are the same in both versions.
  */
 export function stepDeltaForV1(delta: StepDelta): StepDelta {
   const calls = delta.step_details.tool_calls.map((call) => {
@@ -115,7 +115,7 @@ export function stepDeltaForV1(delta: StepDelta): StepDelta {
 
 /**
  * A message delta as a v1 stream shows it: file citations carry `quote`, as the v1 message does
- * (src/resources/messages.ts v1Content); `fullText` gives the whole text the citations index into
+ * (src/domain/messages/serializers.ts v1Content); `fullText` gives the whole text the citations index into
  * (asked only for a delta that carries annotations).
  */
 export function messageDeltaForV1(delta: MessageDelta, fullText: () => string, toV1: (content: unknown[]) => unknown[]): MessageDelta {

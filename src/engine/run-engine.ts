@@ -33,12 +33,12 @@ import {
   runDoesNotAcceptToolOutputs,
   threadHasActiveRun,
   unknownToolCall,
-} from '../http/errors.js';
-import { serializeMessage, serializeMessageFor, v1Content } from '../resources/messages.js';
-import { serializeThread } from '../resources/threads.js';
+} from '../domain/errors.js';
+import { serializeMessage, serializeMessageFor, v1Content } from '../domain/messages/serializers.js';
+import { serializeThread } from '../domain/threads/serializers.js';
 import { indexPendingFiles } from '../retrieval/ingest.js';
 import { searchVectorStores } from '../retrieval/search.js';
-import { serializeRun, serializeRunFor, serializeStep } from '../serializers/run.js';
+import { serializeRun, serializeRunFor, serializeStep } from '../domain/runs/serializers.js';
 import { findAssistant } from '../store/assistants.js';
 import { allMessages, insertMessage, updateMessage } from '../store/messages.js';
 import {

@@ -5,11 +5,11 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { StreamSummary } from '../admin/journal.js';
+import type { ApiVersion } from '../domain/api-version.js';
+import type { StreamSummary } from '../streaming/stream-summary.js';
 import type { Config } from '../config.js';
 import { incorrectApiKey, invalidBetaHeader, missingApiKey, missingApiVersion, unsupportedApiVersion } from './errors.js';
 
-export type ApiVersion = 'v1' | 'v2';
 export type Surface = 'openai' | 'azure' | 'admin' | 'other';
 
 export interface CallContext {

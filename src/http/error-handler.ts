@@ -2,8 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
+import { ApiError } from '../domain/errors.js';
 import {
-  ApiError,
   bodyTooLarge,
   headersTooLarge,
   invalidJson,

@@ -1,7 +1,7 @@
 /**
  * Path parameter schemas, each written once: every route with a `:thread_id` uses the same
  * `thread_id`, and so on. They only say "a string" (Fastify's router gives nothing else); the kind
- * of an id is checked by `checkId` (src/resources/common.ts), which answers OpenAI's own 400.
+ * of an id is checked by `checkId` (src/domain/ids.ts), which answers OpenAI's own 400.
  */
 import { Type } from '@sinclair/typebox';
 

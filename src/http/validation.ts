@@ -2,7 +2,7 @@
  * Request validation. Route schemas (TypeBox, also fed to @fastify/swagger) are compiled by two Ajv
  * instances: bodies are checked strictly (no type coercion, unknown fields rejected, nothing removed),
  * while query strings and path parameters coerce "20" to 20 as every HTTP API must. The first Ajv
- * error is translated into the OpenAI error the real validator would give (see src/http/errors.ts).
+ * error is translated into the OpenAI error the real validator would give (see src/domain/errors.ts).
  */
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -18,7 +18,7 @@ import {
   numberOutOfRange,
   stringLength,
   unknownParameter,
-} from './errors.js';
+} from '../domain/errors.js';
 
 // ajv and ajv-formats are CommonJS modules with a default export.
 const Ajv = AjvModule.default ?? AjvModule;

@@ -9,7 +9,7 @@
  * stored before the create-time checks existed) can neither cancel nor run that tenant's jobs.
  */
 import type { AppContext } from '../context.js';
-import { unsupportedFileError, indexingServerError } from '../http/errors.js';
+import { unsupportedFileError, indexingServerError } from '../domain/errors.js';
 import type { Db } from '../store/database.js';
 import { fileContent } from '../store/files.js';
 import {

@@ -6,7 +6,7 @@
  */
 import { and, asc, desc, eq, getTableColumns, getTableName, gt, lt, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { invalidParam } from '../http/errors.js';
+import { invalidParam } from '../domain/errors.js';
 import { preparedQuery, type Db, type PreparedQuery } from './database.js';
 import { deletedPosition, type ListedTable } from './deleted-cursors.js';
 

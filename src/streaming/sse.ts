@@ -7,7 +7,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import { StreamSummary } from '../admin/journal.js';
+import { StreamSummary } from './stream-summary.js';
 import type { BusEvent, EventBus } from './event-bus.js';
 
 /** The events after which a run stream closes (the SDK's final run events, plus incomplete). */

@@ -5,7 +5,7 @@
  * sample strings, anyOf branches, enum values, numbers, types. In the seeded random mode (the
  * fallback) the candidate orders are shuffled and drawn values come first.
  */
-import type { Random } from '../../admin/prng.js';
+import type { Random } from '../../util/prng.js';
 import { numberCandidates } from './numbers.js';
 import {
   childPointer,

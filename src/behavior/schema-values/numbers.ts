@@ -3,7 +3,7 @@
  * 1 (what the generator has always given), then others inside the bounds (for uniqueItems variants
  * and the seeded fallback). The generator keeps the first one the schema accepts.
  */
-import type { Random } from '../../admin/prng.js';
+import type { Random } from '../../util/prng.js';
 import type { Schema } from './schema.js';
 
 export function numberCandidates(schema: Schema, integer: boolean, variant: number, random: Random, randomMode: boolean): number[] {

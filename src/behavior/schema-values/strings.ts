@@ -4,7 +4,7 @@
  * or from a plain alphabet. The generator keeps the first candidate the schema accepts.
  */
 import RandExpModule from 'randexp';
-import type { Random } from '../../admin/prng.js';
+import type { Random } from '../../util/prng.js';
 import type { Schema } from './schema.js';
 
 // randexp is CommonJS: its class is module.exports, which TypeScript sees as the default's `default`.
