@@ -2,23 +2,13 @@
  * /assistants: create, list, retrieve, modify, delete.
  */
 import { serializeAssistant } from '../../../domain/assistants/serializers.js';
-import { Type, type Static } from '@sinclair/typebox';
 import type { AppContext } from '../../../context.js';
 import { AssistantParams } from '../../params.js';
 import type { TypedApp } from '../../typed-app.js';
 import type { ApiVersion } from '../../../domain/api-version.js';
 import { assertResponseFormatAccepted } from '../../../behavior/strict-schema.js';
 import { notFound } from '../../../domain/errors.js';
-import {
-  DeletedObject,
-  ListQuery,
-  Metadata,
-  Nullable,
-  ReasoningEffort,
-  ResponseFormat,
-  Tool,
-  ToolResources,
-} from '../../../domain/schemas.js';
+import { DeletedObject, ListQuery } from '../../../domain/schemas.js';
 import {
   assistantFileIds,
   deleteAssistant,
@@ -36,31 +26,7 @@ import { docs } from '../common.js';
 import { checkId } from '../../../domain/ids.js';
 import { normalizeToolResources, requireOwnFiles } from '../../../domain/tool-resources.js';
 import { normalizeTools } from '../../../domain/tools.js';
-
-const AssistantFields = {
-  // Any model name is accepted (tests use new names), but not an empty one: the real API refuses it.
-  model: Type.String({ minLength: 1 }),
-  name: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
-  description: Type.Optional(Nullable(Type.String({ maxLength: 512 }))),
-  instructions: Type.Optional(Nullable(Type.String({ maxLength: 256000 }))),
-  tools: Type.Optional(Type.Array(Tool, { maxItems: 128 })),
-  tool_resources: Type.Optional(Nullable(ToolResources)),
-  metadata: Type.Optional(Nullable(Metadata)),
-  temperature: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 2 }))),
-  top_p: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 1 }))),
-  response_format: Type.Optional(Nullable(ResponseFormat)),
-  reasoning_effort: Type.Optional(ReasoningEffort),
-  /** v1 only. */
-  file_ids: Type.Optional(Type.Array(Type.String(), { maxItems: 20 })),
-};
-
-export const CreateAssistantBody = Type.Object(AssistantFields, { additionalProperties: false });
-export const ModifyAssistantBody = Type.Object(
-  { ...AssistantFields, model: Type.Optional(Type.String({ minLength: 1 })) },
-  { additionalProperties: false },
-);
-type CreateAssistantBody = Static<typeof CreateAssistantBody>;
-type ModifyAssistantBody = Static<typeof ModifyAssistantBody>;
+import { CreateAssistantBody, ModifyAssistantBody } from '../../../domain/assistants/schemas.js';
 
 /** v1 shows `file_ids`; v2 has no use for them, so the query is skipped. */
 function fileIdsFor(ctx: AppContext, row: AssistantRow, version: ApiVersion): string[] {

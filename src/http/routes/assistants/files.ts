@@ -4,7 +4,6 @@
  * the v1 `file_ids` of the assistant object. A v2 caller gets 400 `invalid_beta`.
  */
 import { AssistantFileObject, serializeAssistantFile } from '../../../domain/assistants/serializers.js';
-import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { AssistantFileParams, AssistantParams } from '../../params.js';
@@ -23,12 +22,11 @@ import { requireAssistant } from './assistants.js';
 import { docs } from '../common.js';
 import { checkId } from '../../../domain/ids.js';
 import { requireFile } from '../files.js';
+import { CreateAssistantFileBody } from '../../../domain/assistants/schemas.js';
 
 const TAG = 'Assistant files (v1)';
 /** The v1 limit of files per assistant (Azure spec: "maximum of 20 files"). */
 export const MAX_ASSISTANT_FILES = 20;
-
-const CreateAssistantFileBody = Type.Object({ file_id: Type.String() }, { additionalProperties: false });
 
 /** Route-level hook: only the v1 surface has these endpoints. */
 export async function requireV1(request: FastifyRequest): Promise<void> {

@@ -2,38 +2,20 @@
  * /threads: create (with initial messages), retrieve, modify, delete.
  */
 import { serializeThread } from '../../../domain/threads/serializers.js';
-import { Type, type Static } from '@sinclair/typebox';
 import type { AppContext } from '../../../context.js';
 import { ThreadParams } from '../../params.js';
 import type { TypedApp } from '../../typed-app.js';
 import type { ApiVersion } from '../../../domain/api-version.js';
 import { notFound } from '../../../domain/errors.js';
-import { DeletedObject, Metadata, Nullable, ToolResources } from '../../../domain/schemas.js';
+import { DeletedObject } from '../../../domain/schemas.js';
 import type { ThreadRow } from '../../../store/schema.js';
 import { deleteThread, findThread, insertThread, updateThread } from '../../../store/threads.js';
 import { newId } from '../../../util/ids.js';
 import { docs } from '../common.js';
 import { checkId } from '../../../domain/ids.js';
-import { insertInputMessages, MessageInput } from '../../../domain/messages/input.js';
+import { insertInputMessages } from '../../../domain/messages/input.js';
 import { normalizeToolResources } from '../../../domain/tool-resources.js';
-
-export const CreateThreadBody = Type.Object(
-  {
-    messages: Type.Optional(Type.Array(MessageInput)),
-    tool_resources: Type.Optional(Nullable(ToolResources)),
-    metadata: Type.Optional(Nullable(Metadata)),
-  },
-  { additionalProperties: false },
-);
-export type CreateThreadBody = Static<typeof CreateThreadBody>;
-
-const ModifyThreadBody = Type.Object(
-  {
-    tool_resources: Type.Optional(Nullable(ToolResources)),
-    metadata: Type.Optional(Nullable(Metadata)),
-  },
-  { additionalProperties: false },
-);
+import { CreateThreadBody, ModifyThreadBody } from '../../../domain/threads/schemas.js';
 
 export function requireThread(ctx: AppContext, tenant: string, id: string): ThreadRow {
   const row = findThread(ctx.db, tenant, checkId('thread_id', id));

@@ -2,12 +2,11 @@
  * /threads/{thread_id}/messages: create, list, retrieve, modify, delete.
  */
 import { serializeMessageFor } from '../../../../domain/messages/serializers.js';
-import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../../../../context.js';
 import { MessageParams, ThreadParams } from '../../../params.js';
 import type { TypedApp } from '../../../typed-app.js';
 import { notFound, threadLockedForMessages } from '../../../../domain/errors.js';
-import { DeletedObject, ListQuery, Metadata, Nullable } from '../../../../domain/schemas.js';
+import { DeletedObject } from '../../../../domain/schemas.js';
 import { deleteMessage, findMessage, listMessages, updateMessage } from '../../../../store/messages.js';
 import { listEnvelope } from '../../../../store/pagination.js';
 import { findActiveRun } from '../../../../store/runs.js';
@@ -16,11 +15,7 @@ import { docs } from '../../common.js';
 import { checkId } from '../../../../domain/ids.js';
 import { requireThread } from '../threads.js';
 import { insertInputMessages, MessageInput } from '../../../../domain/messages/input.js';
-
-const ModifyMessageBody = Type.Object({ metadata: Type.Optional(Nullable(Metadata)) }, { additionalProperties: false });
-const ListMessagesQuery = Type.Composite([ListQuery, Type.Object({ run_id: Type.Optional(Type.String()) })], {
-  additionalProperties: true,
-});
+import { ListMessagesQuery, ModifyMessageBody } from '../../../../domain/messages/schemas.js';
 
 export function requireMessage(ctx: AppContext, tenant: string, threadId: string, messageId: string): MessageRow {
   const row = findMessage(ctx.db, tenant, threadId, checkId('message_id', messageId));

@@ -2,7 +2,6 @@
  * /threads/{thread_id}/runs and /threads/runs: create (optionally streamed), list, retrieve, modify,
  * cancel, submit_tool_outputs. Routes validate and resolve the request; the run engine writes.
  */
-import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../../context.js';
 import { RunParams, ThreadParams } from '../../../params.js';
@@ -10,7 +9,7 @@ import type { TypedApp } from '../../../typed-app.js';
 import type { ApiVersion } from '../../../../domain/api-version.js';
 import { assertResponseFormatAccepted } from '../../../../behavior/strict-schema.js';
 import { invalidValue, notFound } from '../../../../domain/errors.js';
-import { ListQuery, Metadata, Nullable, ReasoningEffort, ResponseFormat, Tool, ToolResources } from '../../../../domain/schemas.js';
+import { ListQuery } from '../../../../domain/schemas.js';
 import { INCLUDE_FILE_SEARCH_CONTENT, serializeRunFor } from '../../../../domain/runs/serializers.js';
 import { listEnvelope } from '../../../../store/pagination.js';
 import { findRun, listRuns, updateRun } from '../../../../store/runs.js';
@@ -19,100 +18,18 @@ import { streamRun } from '../../../../streaming/sse.js';
 import { requireAssistant } from '../../assistants/assistants.js';
 import { docs } from '../../common.js';
 import { checkId } from '../../../../domain/ids.js';
-import { insertInputMessages, MessageInput } from '../../../../domain/messages/input.js';
-import { createThreadWithMessages, CreateThreadBody, requireThread } from '../threads.js';
+import { insertInputMessages } from '../../../../domain/messages/input.js';
+import { createThreadWithMessages, requireThread } from '../threads.js';
 import { normalizeToolResources } from '../../../../domain/tool-resources.js';
 import { normalizeToolChoice, normalizeTools } from '../../../../domain/tools.js';
 import { searchAttachedFiles } from '../../../../domain/runs/attached-file-search.js';
-
-const ToolChoice = Type.Union([
-  Type.Literal('none'),
-  Type.Literal('auto'),
-  Type.Literal('required'),
-  Type.Object(
-    {
-      // `retrieval` is v1's name of file_search (checked against the version in normalizeToolChoice).
-      type: Type.Union([
-        Type.Literal('function'),
-        Type.Literal('code_interpreter'),
-        Type.Literal('file_search'),
-        Type.Literal('retrieval'),
-      ]),
-      function: Type.Optional(Type.Object({ name: Type.String() }, { additionalProperties: false })),
-    },
-    { additionalProperties: false },
-  ),
-]);
-
-const TruncationStrategy = Type.Object(
-  {
-    type: Type.Union([Type.Literal('auto'), Type.Literal('last_messages')]),
-    last_messages: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
-  },
-  { additionalProperties: false },
-);
-
-/** Fields shared by create run and create thread and run. */
-const RunOptions = {
-  assistant_id: Type.String(),
-  model: Type.Optional(Nullable(Type.String({ minLength: 1 }))),
-  instructions: Type.Optional(Nullable(Type.String())),
-  tools: Type.Optional(Nullable(Type.Array(Tool, { maxItems: 20 }))),
-  metadata: Type.Optional(Nullable(Metadata)),
-  temperature: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 2 }))),
-  top_p: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 1 }))),
-  stream: Type.Optional(Nullable(Type.Boolean())),
-  max_prompt_tokens: Type.Optional(Nullable(Type.Integer({ minimum: 256 }))),
-  max_completion_tokens: Type.Optional(Nullable(Type.Integer({ minimum: 256 }))),
-  truncation_strategy: Type.Optional(Nullable(TruncationStrategy)),
-  tool_choice: Type.Optional(Nullable(ToolChoice)),
-  parallel_tool_calls: Type.Optional(Type.Boolean()),
-  response_format: Type.Optional(Nullable(ResponseFormat)),
-  reasoning_effort: Type.Optional(ReasoningEffort),
-  /** v1 only (ignored: files are the assistant's). */
-  file_ids: Type.Optional(Type.Array(Type.String())),
-};
-
-export const CreateRunBody = Type.Object(
-  {
-    ...RunOptions,
-    additional_instructions: Type.Optional(Nullable(Type.String())),
-    additional_messages: Type.Optional(Nullable(Type.Array(MessageInput))),
-  },
-  { additionalProperties: false },
-);
-type CreateRunBody = Static<typeof CreateRunBody>;
-
-export const CreateThreadAndRunBody = Type.Object(
-  {
-    ...RunOptions,
-    thread: Type.Optional(CreateThreadBody),
-    tool_resources: Type.Optional(Nullable(ToolResources)),
-  },
-  { additionalProperties: false },
-);
-type CreateThreadAndRunBody = Static<typeof CreateThreadAndRunBody>;
-
-const SubmitToolOutputsBody = Type.Object(
-  {
-    tool_outputs: Type.Array(
-      Type.Object({ tool_call_id: Type.Optional(Type.String()), output: Type.Optional(Type.String()) }, { additionalProperties: false }),
-    ),
-    stream: Type.Optional(Nullable(Type.Boolean())),
-  },
-  { additionalProperties: false },
-);
-
-const ModifyRunBody = Type.Object({ metadata: Type.Optional(Nullable(Metadata)) }, { additionalProperties: false });
-
-const IncludeQuery = Type.Object(
-  {
-    'include[]': Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
-    include: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
-    'api-version': Type.Optional(Type.String()),
-  },
-  { additionalProperties: true },
-);
+import {
+  CreateRunBody,
+  CreateThreadAndRunBody,
+  IncludeQuery,
+  ModifyRunBody,
+  SubmitToolOutputsBody,
+} from '../../../../domain/runs/schemas.js';
 
 /** `include[]=a&include[]=b` (or `include=a`): only the file_search content value exists. */
 export function parseInclude(query: unknown): string[] {

@@ -1,12 +1,10 @@
 /**
  * /threads/{thread_id}/runs/{run_id}/steps: list and retrieve, with `include[]`.
  */
-import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../../../../context.js';
 import { RunParams, StepParams } from '../../../params.js';
 import type { TypedApp } from '../../../typed-app.js';
 import { notFound } from '../../../../domain/errors.js';
-import { ListQuery } from '../../../../domain/schemas.js';
 import { serializeStep } from '../../../../domain/runs/serializers.js';
 import { listEnvelope } from '../../../../store/pagination.js';
 import { findStep, listSteps } from '../../../../store/runs.js';
@@ -14,11 +12,7 @@ import { docs } from '../../common.js';
 import { checkId } from '../../../../domain/ids.js';
 import { parseInclude, requireRun } from './runs.js';
 import { requireThread } from '../threads.js';
-
-const StepsQuery = Type.Composite(
-  [ListQuery, Type.Object({ 'include[]': Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])) })],
-  { additionalProperties: true },
-);
+import { StepsQuery } from '../../../../domain/runs/schemas.js';
 
 export async function stepsRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   app.get(
