@@ -8,9 +8,10 @@
  * (src/store/clock-offsets.ts), so a restart does not move time backwards under runs created after
  * an advance, and bounded (MAX_CLOCK_OFFSET_MS, 100 years).
  */
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
+import type { TypedApp } from '../http/typed-app.js';
 import { SystemClock } from '../engine/clock.js';
 import { MAX_CLOCK_OFFSET_MS } from '../engine/tenant-clocks.js';
 import { saveServerClockOffset } from '../store/clock-offsets.js';
@@ -32,11 +33,11 @@ const ClockQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-type Scope = 'tenant' | 'server';
+type Scope = NonNullable<Static<typeof ClockQuery>['scope']>;
 
-/** The scope asked for; the server's clock needs the operator's key. */
-function scopeOf(request: FastifyRequest, ctx: AppContext): Scope {
-  const scope = (request.query as { scope?: Scope }).scope ?? 'tenant';
+/** The scope asked for (`?scope=`); the server's clock needs the operator's key. */
+function scopeOf(asked: Scope | undefined, request: FastifyRequest, ctx: AppContext): Scope {
+  const scope = asked ?? 'tenant';
   if (scope === 'server') requireOperator(request, ctx.config);
   return scope;
 }
@@ -62,11 +63,11 @@ function clockState(ctx: AppContext, scope: Scope, tenant: string) {
   };
 }
 
-export function clockRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function clockRoutes(app: TypedApp, ctx: AppContext): void {
   app.get(
     '/__admin/clock',
     { schema: { tags: ['admin'], summary: "Read the tenant's virtual clock (?scope=server: the server's)", querystring: ClockQuery } },
-    async (request) => clockState(ctx, scopeOf(request, ctx), request.call.tenant),
+    async (request) => clockState(ctx, scopeOf(request.query.scope, request, ctx), request.call.tenant),
   );
 
   app.post(
@@ -89,9 +90,9 @@ export function clockRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const scope = scopeOf(request, ctx);
+      const scope = scopeOf(request.query.scope, request, ctx);
       const { tenant } = request.call;
-      const body = request.body as { seconds?: number; ms?: number };
+      const { body } = request;
       const ms = (body.seconds ?? 0) * 1000 + (body.ms ?? 0);
       // The offset is bounded, not only each step: repeated advances reached year 275760.
       const offset = scope === 'server' ? ctx.clocks.nowMs() - Date.now() : ctx.clocks.offsetOf(tenant);

@@ -7,9 +7,9 @@
  * the client closes it, or server shutdown ends it (it is an SseStream in ctx.streams). A
  * `: keep-alive` comment every 15 s keeps proxies and idle timeouts from cutting a quiet feed.
  */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
+import type { TypedApp } from '../http/typed-app.js';
 import type { BusEvent } from '../streaming/event-bus.js';
 import { SseStream } from '../streaming/sse.js';
 
@@ -23,7 +23,6 @@ export const EventsQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-type EventsQuery = Static<typeof EventsQuery>;
 
 const DESCRIPTION = [
   "Server-Sent Events for every run of the caller's tenant (the API key it sends): the same `event: NAME` / `data: JSON`",
@@ -33,7 +32,7 @@ const DESCRIPTION = [
   'A `: keep-alive` comment comes every 15 seconds. See docs/streaming.md.',
 ].join(' ');
 
-export function eventsRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function eventsRoutes(app: TypedApp, ctx: AppContext): void {
   app.get(
     '/__admin/events',
     {
@@ -51,7 +50,7 @@ export function eventsRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { thread_id: threadId, run_id: runId } = request.query as EventsQuery;
+      const { thread_id: threadId, run_id: runId } = request.query;
       const stream = new SseStream(request, reply, ctx.streams);
       const unsubscribe = ctx.bus.subscribeTenant(request.call.tenant, (event: BusEvent) => {
         if (threadId !== undefined && event.threadId !== threadId) return;

@@ -4,11 +4,11 @@
  * is read, so an injected 429 costs the server nothing, as a real rate limit would.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
+import type { TypedApp } from '../http/typed-app.js';
 import { routedPath } from '../http/compat.js';
 import { faultNotFound } from './errors.js';
-import type { FaultSpec } from './faults.js';
 
 export const FaultBody = Type.Object(
   {
@@ -49,11 +49,11 @@ export function applyFaults(ctx: AppContext, request: FastifyRequest, done: (err
   else finish();
 }
 
-export function faultRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function faultRoutes(app: TypedApp, ctx: AppContext): void {
   app.post(
     '/__admin/faults',
     { schema: { tags: ['admin'], summary: "Inject a fault into the tenant's API requests", body: FaultBody } },
-    async (request) => ctx.faults.add(request.call.tenant, request.body as FaultSpec, ctx.clocks.nowSeconds(request.call.tenant)),
+    async (request) => ctx.faults.add(request.call.tenant, request.body, ctx.clocks.nowSeconds(request.call.tenant)),
   );
 
   app.get('/__admin/faults', { schema: { tags: ['admin'], summary: "List the tenant's faults" } }, async (request) => ({
@@ -70,7 +70,7 @@ export function faultRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/__admin/faults/:fault_id',
     { schema: { tags: ['admin'], summary: 'Remove one fault', params: FaultParams } },
     async (request) => {
-      const { fault_id: id } = request.params as { fault_id: string };
+      const { fault_id: id } = request.params;
       if (!ctx.faults.remove(request.call.tenant, id)) throw faultNotFound(id);
       return { id, object: 'mock.fault.deleted', deleted: true };
     },

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
+import { typed } from '../http/typed-app.js';
 import { clockRoutes } from './clock.js';
 import { eventsRoutes } from './events.js';
 import { faultRoutes } from './fault-routes.js';
@@ -19,15 +20,16 @@ import { threadListRoutes } from './threads.js';
 export async function registerAdmin(app: FastifyInstance, ctx: AppContext): Promise<void> {
   // The operator key, the fault check and the request journal run in the per-request hooks
   // (src/http/request-hooks.ts), through src/admin/request-hook-parts.ts, which the app factory hands them.
-  clockRoutes(app, ctx);
-  eventsRoutes(app, ctx);
-  resetRoutes(app, ctx);
-  scenarioRoutes(app, ctx);
-  requestsRoutes(app, ctx);
-  faultRoutes(app, ctx);
-  runControlRoutes(app, ctx);
-  threadListRoutes(app, ctx);
-  runInspectRoutes(app, ctx);
+  const api = typed(app);
+  clockRoutes(api, ctx);
+  eventsRoutes(api, ctx);
+  resetRoutes(api, ctx);
+  scenarioRoutes(api, ctx);
+  requestsRoutes(api, ctx);
+  faultRoutes(api, ctx);
+  runControlRoutes(api, ctx);
+  threadListRoutes(api, ctx);
+  runInspectRoutes(api, ctx);
 
   ctx.scenarios.setLogger(app.log);
   await ctx.scenarios.watch();

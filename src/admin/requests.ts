@@ -3,9 +3,10 @@
  * the hook that fills it. Only API requests (/v1, /openai) are recorded: a test wants to see what
  * its code sent to "OpenAI", not its own control calls.
  */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
+import type { TypedApp } from '../http/typed-app.js';
 import { invalidParam } from '../domain/errors.js';
 import { findRunAudit } from '../store/run-audit.js';
 import { journalBody, journalResponse } from './journal.js';
@@ -23,10 +24,8 @@ export const RequestsQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-type RequestsQuery = Static<typeof RequestsQuery>;
 
 export const CountQuery = Type.Omit(RequestsQuery, ['limit']);
-type CountQuery = Static<typeof CountQuery>;
 
 /** Keeps an answered API request in its tenant's journal (called on response by src/http/request-hooks.ts). */
 export function recordInJournal(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): void {
@@ -55,7 +54,7 @@ export function recordInJournal(ctx: AppContext, request: FastifyRequest, reply:
   );
 }
 
-export function requestsRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function requestsRoutes(app: TypedApp, ctx: AppContext): void {
   app.get(
     '/__admin/requests',
     {
@@ -66,7 +65,7 @@ export function requestsRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const query = request.query as RequestsQuery;
+      const { query } = request;
       const turnAnswer = (runId: string, index: number) => findRunAudit(ctx.db, runId).turns.find((t) => t.index === index)?.answered_by;
       const data = withPathFilter(() => ctx.journal.query(request.call.tenant, { ...query, limit: query.limit ?? 100 }, turnAnswer));
       return { object: 'list', data };
@@ -84,7 +83,7 @@ export function requestsRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request) => ({
       object: 'mock.requests.count',
-      count: withPathFilter(() => ctx.journal.count(request.call.tenant, request.query as CountQuery)),
+      count: withPathFilter(() => ctx.journal.count(request.call.tenant, request.query)),
     }),
   );
 

@@ -5,8 +5,8 @@
  * operator's key (src/admin/auth.ts); a tenant's key resets its own tenant only.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
+import type { TypedApp } from '../http/typed-app.js';
 import type { Db } from '../store/database.js';
 import { forgetCachedThreads } from '../store/threads.js';
 import { requireOperator } from './auth.js';
@@ -55,7 +55,7 @@ export function deleteTenantRows(db: Db, tenant: string | null): Record<string, 
   return deleted;
 }
 
-export function resetRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function resetRoutes(app: TypedApp, ctx: AppContext): void {
   app.post(
     '/__admin/reset',
     {
@@ -67,7 +67,7 @@ export function resetRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const scope = (request.query as { scope?: 'tenant' | 'all' }).scope ?? 'tenant';
+      const scope = request.query.scope ?? 'tenant';
       if (scope === 'all') requireOperator(request, ctx.config);
       const tenant = scope === 'all' ? null : request.call.tenant;
       // Runs first: unfinished ones end `cancelled` (their streams get the final event and `done`), and

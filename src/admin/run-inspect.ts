@@ -4,15 +4,14 @@
  * request itself, or the default reply). Answers "why did my test get this reply?".
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
+import { RunIdParams } from '../http/params.js';
+import type { TypedApp } from '../http/typed-app.js';
 import { notFound } from '../domain/errors.js';
 import { checkId } from '../domain/ids.js';
 import { serializeRunFor } from '../domain/runs/serializers.js';
 import { findRunById } from '../store/runs.js';
 import { findRunAudit } from '../store/run-audit.js';
-
-const RunParams = Type.Object({ run_id: Type.String() });
 
 const AnsweredBy = Type.Object({
   kind: Type.Union([Type.Literal('scenario'), Type.Literal('default'), Type.Literal('request')], {
@@ -39,23 +38,23 @@ const RunInspection = Type.Object({
   ),
 });
 
-export function runInspectRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function runInspectRoutes(app: TypedApp, ctx: AppContext): void {
   app.get(
     '/__admin/runs/:run_id',
     {
       schema: {
         tags: ['admin'],
         summary: 'A run with its status history and who answered each turn',
-        params: RunParams,
+        params: RunIdParams,
         response: { 200: RunInspection },
       },
     },
     async (request) => {
-      const runId = checkId('run_id', (request.params as { run_id: string }).run_id);
+      const runId = checkId('run_id', request.params.run_id);
       const run = findRunById(ctx.db, runId);
       if (!run || run.tenant !== request.call.tenant) throw notFound('run', runId);
       const { history, turns } = findRunAudit(ctx.db, runId);
-      return { object: 'mock.run', run: serializeRunFor(ctx.db, run, request.call.apiVersion), history, turns };
+      return { object: 'mock.run' as const, run: serializeRunFor(ctx.db, run, request.call.apiVersion), history, turns };
     },
   );
 }

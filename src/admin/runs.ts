@@ -3,13 +3,11 @@
  * POST /__admin/runs/{run_id}/advance: in RUN_MODE=manual, perform the run's next step. The run
  * engine does the work (it is the only writer of run state); these routes check and forward.
  */
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
+import { RunIdParams } from '../http/params.js';
+import type { TypedApp } from '../http/typed-app.js';
 import { checkId } from '../domain/ids.js';
 import { serializeRun } from '../domain/runs/serializers.js';
-
-const RunParams = Type.Object({ run_id: Type.String() });
 
 const ENDINGS = {
   complete: { status: 'completed', summary: 'End the run as completed now' },
@@ -17,10 +15,10 @@ const ENDINGS = {
   expire: { status: 'expired', summary: 'End the run as expired now' },
 } as const;
 
-export function runControlRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function runControlRoutes(app: TypedApp, ctx: AppContext): void {
   for (const [action, { status, summary }] of Object.entries(ENDINGS)) {
-    app.post(`/__admin/runs/:run_id/${action}`, { schema: { tags: ['admin'], summary, params: RunParams } }, async (request) => {
-      const runId = checkId('run_id', (request.params as { run_id: string }).run_id);
+    app.post(`/__admin/runs/:run_id/${action}`, { schema: { tags: ['admin'], summary, params: RunIdParams } }, async (request) => {
+      const runId = checkId('run_id', request.params.run_id);
       return serializeRun(ctx.engine.forceEnd(request.call.tenant, runId, status), request.call.apiVersion);
     });
   }
@@ -31,11 +29,11 @@ export function runControlRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         tags: ['admin'],
         summary: 'RUN_MODE=manual: perform the next step of the run now (no-op when nothing waits)',
-        params: RunParams,
+        params: RunIdParams,
       },
     },
     async (request) => {
-      const runId = checkId('run_id', (request.params as { run_id: string }).run_id);
+      const runId = checkId('run_id', request.params.run_id);
       return serializeRun(ctx.engine.advanceManual(request.call.tenant, runId), request.call.apiVersion);
     },
   );

@@ -2,9 +2,10 @@
  * /__admin/scenarios: the tenant's runtime rules (added, listed, removed here) next to the rules of
  * the SCENARIOS files (listed, reloaded), and the JSON Schema of the format.
  */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifySchemaCompiler } from 'fastify';
 import type { AppContext } from '../context.js';
+import type { TypedApp } from '../http/typed-app.js';
 import { invalidParam } from '../domain/errors.js';
 import { fileScenarioNotRemovable, invalidScenario, scenarioNotFound, scenarioReloadFailed } from './errors.js';
 import { inlineScenarioSchema, scenarioSchema } from '../behavior/scenarios/schema.js';
@@ -29,7 +30,7 @@ export const UnmatchedBody = Type.Object(
  */
 const acceptAny: FastifySchemaCompiler<unknown> = () => (data: unknown) => ({ value: data });
 
-export function scenarioRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function scenarioRoutes(app: TypedApp, ctx: AppContext): void {
   app.get(
     '/__admin/scenarios',
     { schema: { tags: ['admin'], summary: "List the tenant's runtime scenarios, then the file scenarios, in order of precedence" } },
@@ -111,7 +112,7 @@ export function scenarioRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
-      ctx.scenarios.setUnmatchedMode(request.call.tenant, (request.body as Static<typeof UnmatchedBody>).mode);
+      ctx.scenarios.setUnmatchedMode(request.call.tenant, request.body.mode);
       return unmatchedState(request.call.tenant);
     },
   );
@@ -120,7 +121,7 @@ export function scenarioRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/__admin/scenarios/:name',
     { schema: { tags: ['admin'], summary: 'One scenario by name (runtime first, then files)', params: NameParams } },
     async (request) => {
-      const { name } = request.params as { name: string };
+      const { name } = request.params;
       const found = ctx.scenarios.find(request.call.tenant, name);
       if (!found) throw scenarioNotFound(name);
       return found;
@@ -131,7 +132,7 @@ export function scenarioRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/__admin/scenarios/:name',
     { schema: { tags: ['admin'], summary: "Remove one of the tenant's runtime scenarios", params: NameParams } },
     async (request) => {
-      const { name } = request.params as { name: string };
+      const { name } = request.params;
       if (ctx.scenarios.removeRuntime(request.call.tenant, name)) return { name, object: 'mock.scenario.deleted', deleted: true };
       const fromFile = ctx.scenarios.find(request.call.tenant, name);
       if (fromFile?.source === 'file') throw fileScenarioNotRemovable(name, fromFile.file ?? 'SCENARIOS');

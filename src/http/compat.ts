@@ -55,8 +55,18 @@ export const ANONYMOUS_TENANT = 'anonymous';
 export function routedPath(request: FastifyRequest): string {
   const { url } = request.routeOptions;
   if (url === undefined) return request.url.split('?')[0];
-  const params = request.params as Record<string, string | undefined>;
-  return url.replace(/:(\w+)/g, (_match, name: string) => params[name] ?? '');
+  return url.replace(/:(\w+)/g, (_match, name: string) => {
+    const value = fieldOf(request.params, name);
+    return typeof value === 'string' ? value : '';
+  });
+}
+
+/**
+ * A field of a request part in code that runs for every route (hooks), where no route schema types
+ * the part: whatever the client sent, to be checked by the caller.
+ */
+function fieldOf(part: unknown, name: string): unknown {
+  return typeof part === 'object' && part !== null ? Reflect.get(part, name) : undefined;
 }
 
 /** The key a request carries: `Authorization: Bearer KEY` (OpenAI SDKs) or `api-key: KEY` (Azure). */
@@ -118,8 +128,7 @@ export function versionFromBetaHeader(request: FastifyRequest): ApiVersion {
 }
 
 export function versionFromAzureQuery(request: FastifyRequest): ApiVersion {
-  const query = request.query as Record<string, unknown> | undefined;
-  const value = query?.['api-version'];
+  const value = fieldOf(request.query, 'api-version');
   if (value === undefined || value === '') throw missingApiVersion();
   const version = AZURE_API_VERSIONS[String(value)];
   if (!version) throw unsupportedApiVersion(String(value), Object.keys(AZURE_API_VERSIONS));

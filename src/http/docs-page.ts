@@ -6,7 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { typed } from './typed-app.js';
 
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
@@ -40,6 +42,8 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
+const AssetParams = Type.Object({ file: Type.String() });
+
 export function docsPageRoutes(app: FastifyInstance): void {
   const folder = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const cache = new Map<string, Buffer>();
@@ -48,8 +52,9 @@ export function docsPageRoutes(app: FastifyInstance): void {
     reply.type('text/html; charset=utf-8').send(PAGE),
   );
 
-  app.get('/docs/static/:file', { schema: { hide: true }, config: { public: true } }, async (request, reply) => {
-    const { file } = request.params as { file: string };
+  const asset = { schema: { hide: true, params: AssetParams }, config: { public: true } };
+  typed(app).get('/docs/static/:file', asset, async (request, reply) => {
+    const { file } = request.params;
     const type = ASSETS[file];
     // Only the files listed above: the name never reaches the file system otherwise.
     if (!type) return reply.code(404).type('text/plain').send('Not found');

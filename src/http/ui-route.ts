@@ -9,9 +9,11 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { packagePath } from '../paths.js';
 import { invalidUrl } from './errors.js';
+import { typed } from './typed-app.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -34,6 +36,8 @@ const TYPES: Record<string, string> = {
 const NOT_BUILT = `The web UI is not built: run \`npm run build\` (it writes dist/ui).\n`;
 
 /** Where the built app is; a parameter so a test can point at another folder. */
+const AssetParams = Type.Object({ file: Type.String() });
+
 export function uiRoutes(app: FastifyInstance, folder = packagePath('dist', 'ui')): void {
   const cache = new Map<string, Buffer>();
   let assetNames: Promise<Set<string>> | undefined;
@@ -56,8 +60,9 @@ export function uiRoutes(app: FastifyInstance, folder = packagePath('dist', 'ui'
     }
   });
 
-  app.get(`${UI_PATH}/assets/:file`, route, async (request, reply) => {
-    const { file } = request.params as { file: string };
+  const asset = { ...route, schema: { ...route.schema, params: AssetParams } };
+  typed(app).get(`${UI_PATH}/assets/:file`, asset, async (request, reply) => {
+    const { file } = request.params;
     // Only names the build wrote: a request's path never reaches the file system otherwise.
     assetNames ??= readdir(join(folder, 'assets')).then(
       (names) => new Set(names),

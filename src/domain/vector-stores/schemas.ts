@@ -129,10 +129,6 @@ export const SearchBody = Type.Object(
 );
 export type SearchBody = Static<typeof SearchBody>;
 
-export const StoreParams = Type.Object({ vector_store_id: Type.String() });
-export const StoreFileParams = Type.Object({ vector_store_id: Type.String(), file_id: Type.String() });
-export const BatchParams = Type.Object({ vector_store_id: Type.String(), batch_id: Type.String() });
-
 // ---- responses (documentation) ----------------------------------------------------------------------
 
 export const FileCountsSchema = Type.Object({

@@ -5,8 +5,10 @@
 import { FileObject, serializeFile } from '../../domain/files/serializers.js';
 import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { FileParams } from '../params.js';
+import type { TypedApp } from '../typed-app.js';
 import {
   ApiError,
   downloadNotAllowed,
@@ -29,8 +31,6 @@ import { checkId } from '../../domain/ids.js';
 import { ListFilesQuery, UploadForm } from '../../domain/files/schemas.js';
 
 const TAG = 'Files';
-
-const FileParams = Type.Object({ file_id: Type.String() });
 
 /** spec FileExpirationAfter: seconds after `created_at`, one hour to 30 days. */
 const EXPIRY_SECONDS = { minimum: 3600, maximum: 2592000 };
@@ -92,7 +92,7 @@ function expiresAtOf(fields: Record<string, string>, createdAt: number): number 
  */
 export const PRIVATE_PURPOSES: ReadonlySet<string> = new Set(['assistants', 'user_data', 'fine-tune', 'evals']);
 
-export async function filesRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function filesRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   // The multipart parser lives in its own scope: only the upload route accepts multipart bodies.
   await app.register(async (scope) => {
     await scope.register(multipart, { limits: { fileSize: ctx.config.uploadLimitBytes } });
@@ -127,7 +127,7 @@ export async function filesRoutes(app: FastifyInstance, ctx: AppContext): Promis
   });
 
   app.get('/files', { schema: { ...docs(TAG, 'List files'), querystring: ListFilesQuery } }, async (request) => {
-    const query = request.query as ListFilesQuery;
+    const { query } = request;
     const page = listFiles(ctx.db, request.call.tenant, { ...query, limit: query.limit ?? 10000 });
     return listEnvelope(page.rows.map(serializeFile), page.hasMore);
   });
@@ -136,14 +136,14 @@ export async function filesRoutes(app: FastifyInstance, ctx: AppContext): Promis
     '/files/:file_id',
     { schema: { ...docs(TAG, 'Retrieve a file'), params: FileParams, response: { 200: FileObject } } },
     async (request) => {
-      const { file_id } = request.params as { file_id: string };
+      const { file_id } = request.params;
       return serializeFile(requireFile(ctx, request.call.tenant, file_id));
     },
   );
 
   app.get('/files/:file_id/content', { schema: { ...docs(TAG, 'Retrieve file content'), params: FileParams } }, async (request, reply) => {
     const { tenant } = request.call;
-    const { file_id } = request.params as { file_id: string };
+    const { file_id } = request.params;
     const file = requireFile(ctx, tenant, file_id);
     if (PRIVATE_PURPOSES.has(file.purpose)) throw downloadNotAllowed(file.purpose);
     const data = fileContent(ctx.db, tenant, file_id) ?? Buffer.alloc(0);
@@ -161,7 +161,7 @@ export async function filesRoutes(app: FastifyInstance, ctx: AppContext): Promis
     },
     async (request) => {
       const { tenant } = request.call;
-      const { file_id } = request.params as { file_id: string };
+      const { file_id } = request.params;
       requireFile(ctx, tenant, file_id);
       // Detaches it from every vector store too (rows and chunks), in the same transaction.
       const { detachedFrom } = deleteFile(ctx.db, tenant, file_id);

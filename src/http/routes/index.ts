@@ -3,8 +3,8 @@
  * clients (hidden from the OpenAPI document, which would otherwise list every operation twice).
  * One module per API resource, mirroring the API's own structure.
  */
-import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { typed, type TypedApp } from '../typed-app.js';
 import { addPreValidationToPosts } from '../request-hooks.js';
 import { assistantFilesRoutes } from './assistants/files.js';
 import { assistantsRoutes } from './assistants/assistants.js';
@@ -17,7 +17,7 @@ import { threadsRoutes } from './threads/threads.js';
 import { rejectForeignVersionFields } from './version-fields.js';
 import { vectorStoresRoutes } from './vector-stores/vector-stores.js';
 
-type RouteModule = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
+type RouteModule = (app: TypedApp, ctx: AppContext) => Promise<void>;
 
 const MODULES: RouteModule[] = [
   assistantsRoutes,
@@ -31,7 +31,7 @@ const MODULES: RouteModule[] = [
   messageFilesRoutes,
 ];
 
-export async function registerApiRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function registerApiRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   for (const [prefix, hidden] of [
     ['/v1', false],
     ['/openai', true],
@@ -45,7 +45,7 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: AppContext): 
         }
         // v1-only fields on v2 requests (and the reverse) are unknown parameters (src/http/routes/version-fields.ts).
         addPreValidationToPosts(scope, rejectForeignVersionFields);
-        for (const register of MODULES) await register(scope, ctx);
+        for (const register of MODULES) await register(typed(scope), ctx);
       },
       { prefix },
     );

@@ -2,9 +2,9 @@
  * /assistants: create, list, retrieve, modify, delete.
  */
 import { serializeAssistant } from '../../../domain/assistants/serializers.js';
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
+import { AssistantParams } from '../../params.js';
+import type { TypedApp } from '../../typed-app.js';
 import type { ApiVersion } from '../../../domain/api-version.js';
 import { assertResponseFormatAccepted } from '../../../behavior/strict-schema.js';
 import { notFound } from '../../../domain/errors.js';
@@ -28,8 +28,6 @@ import { normalizeToolResources, requireOwnFiles } from '../../../domain/tool-re
 import { normalizeTools } from '../../../domain/tools.js';
 import { CreateAssistantBody, ModifyAssistantBody } from '../../../domain/assistants/schemas.js';
 
-const AssistantParams = Type.Object({ assistant_id: Type.String() });
-
 /** v1 shows `file_ids`; v2 has no use for them, so the query is skipped. */
 function fileIdsFor(ctx: AppContext, row: AssistantRow, version: ApiVersion): string[] {
   return version === 'v1' ? assistantFileIds(ctx.db, row.id) : [];
@@ -42,9 +40,9 @@ export function requireAssistant(ctx: AppContext, tenant: string, id: string, pa
   return row;
 }
 
-export async function assistantsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function assistantsRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   app.post('/assistants', { schema: { ...docs('Assistants', 'Create an assistant'), body: CreateAssistantBody } }, async (request) => {
-    const body = request.body as CreateAssistantBody;
+    const { body } = request;
     const { tenant, apiVersion } = request.call;
     assertResponseFormatAccepted(body.response_format);
     const row: NewAssistant = {
@@ -74,7 +72,7 @@ export async function assistantsRoutes(app: FastifyInstance, ctx: AppContext): P
 
   app.get('/assistants', { schema: { ...docs('Assistants', 'List assistants'), querystring: ListQuery } }, async (request) => {
     const { tenant, apiVersion } = request.call;
-    const page = listAssistants(ctx.db, tenant, request.query as ListQuery);
+    const page = listAssistants(ctx.db, tenant, request.query);
     return listEnvelope(
       page.rows.map((row) => serializeAssistant(row, apiVersion, fileIdsFor(ctx, row, apiVersion))),
       page.hasMore,
@@ -86,7 +84,7 @@ export async function assistantsRoutes(app: FastifyInstance, ctx: AppContext): P
     { schema: { ...docs('Assistants', 'Retrieve an assistant'), params: AssistantParams } },
     async (request) => {
       const { tenant, apiVersion } = request.call;
-      const { assistant_id } = request.params as { assistant_id: string };
+      const { assistant_id } = request.params;
       const row = requireAssistant(ctx, tenant, assistant_id);
       return serializeAssistant(row, apiVersion, fileIdsFor(ctx, row, apiVersion));
     },
@@ -97,8 +95,8 @@ export async function assistantsRoutes(app: FastifyInstance, ctx: AppContext): P
     { schema: { ...docs('Assistants', 'Modify an assistant'), params: AssistantParams, body: ModifyAssistantBody } },
     async (request) => {
       const { tenant, apiVersion } = request.call;
-      const { assistant_id } = request.params as { assistant_id: string };
-      const body = request.body as ModifyAssistantBody;
+      const { assistant_id } = request.params;
+      const { body } = request;
       requireAssistant(ctx, tenant, assistant_id);
       assertResponseFormatAccepted(body.response_format);
       const changes: Partial<NewAssistant> = {};
@@ -136,7 +134,7 @@ export async function assistantsRoutes(app: FastifyInstance, ctx: AppContext): P
     },
     async (request) => {
       const { tenant } = request.call;
-      const { assistant_id } = request.params as { assistant_id: string };
+      const { assistant_id } = request.params;
       requireAssistant(ctx, tenant, assistant_id);
       deleteAssistant(ctx.db, tenant, assistant_id);
       return { id: assistant_id, object: 'assistant.deleted', deleted: true };

@@ -4,9 +4,10 @@
  * the v1 `file_ids` of the assistant object. A v2 caller gets 400 `invalid_beta`.
  */
 import { AssistantFileObject, serializeAssistantFile } from '../../../domain/assistants/serializers.js';
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../context.js';
+import { AssistantFileParams, AssistantParams } from '../../params.js';
+import type { TypedApp } from '../../typed-app.js';
 import { notFound, tooManyAssistantFiles, v1OnlyEndpoint } from '../../../domain/errors.js';
 import { DeletedObject, ListOf, ListQuery } from '../../../domain/schemas.js';
 import {
@@ -23,9 +24,6 @@ import { checkId } from '../../../domain/ids.js';
 import { requireFile } from '../files.js';
 import { CreateAssistantFileBody } from '../../../domain/assistants/schemas.js';
 
-const AssistantParams = Type.Object({ assistant_id: Type.String() });
-const AssistantFileParams = Type.Object({ assistant_id: Type.String(), file_id: Type.String() });
-
 const TAG = 'Assistant files (v1)';
 /** The v1 limit of files per assistant (Azure spec: "maximum of 20 files"). */
 export const MAX_ASSISTANT_FILES = 20;
@@ -35,7 +33,7 @@ export async function requireV1(request: FastifyRequest): Promise<void> {
   if (request.call.apiVersion !== 'v1') throw v1OnlyEndpoint();
 }
 
-export async function assistantFilesRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function assistantFilesRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   app.post(
     '/assistants/:assistant_id/files',
     {
@@ -49,8 +47,8 @@ export async function assistantFilesRoutes(app: FastifyInstance, ctx: AppContext
     },
     async (request) => {
       const { tenant } = request.call;
-      const { assistant_id } = request.params as { assistant_id: string };
-      const { file_id } = request.body as Static<typeof CreateAssistantFileBody>;
+      const { assistant_id } = request.params;
+      const { file_id } = request.body;
       const row = ctx.db.transaction(() => {
         const assistant = requireAssistant(ctx, tenant, assistant_id);
         const file = requireFile(ctx, tenant, file_id);
@@ -76,9 +74,9 @@ export async function assistantFilesRoutes(app: FastifyInstance, ctx: AppContext
     },
     async (request) => {
       const { tenant } = request.call;
-      const { assistant_id } = request.params as { assistant_id: string };
+      const { assistant_id } = request.params;
       const assistant = requireAssistant(ctx, tenant, assistant_id);
-      const page = listAssistantFiles(ctx.db, assistant.id, request.query as ListQuery);
+      const page = listAssistantFiles(ctx.db, assistant.id, request.query);
       return listEnvelope(page.rows.map(serializeAssistantFile), page.hasMore);
     },
   );
@@ -95,7 +93,7 @@ export async function assistantFilesRoutes(app: FastifyInstance, ctx: AppContext
     },
     async (request) => {
       const { tenant } = request.call;
-      const { assistant_id, file_id } = request.params as Static<typeof AssistantFileParams>;
+      const { assistant_id, file_id } = request.params;
       const assistant = requireAssistant(ctx, tenant, assistant_id);
       const row = findAssistantFile(ctx.db, assistant.id, checkId('file_id', file_id));
       if (!row) throw notFound('assistant file', file_id);
@@ -115,7 +113,7 @@ export async function assistantFilesRoutes(app: FastifyInstance, ctx: AppContext
     },
     async (request) => {
       const { tenant } = request.call;
-      const { assistant_id, file_id } = request.params as Static<typeof AssistantFileParams>;
+      const { assistant_id, file_id } = request.params;
       const assistant = requireAssistant(ctx, tenant, assistant_id);
       if (!detachAssistantFile(ctx.db, assistant.id, checkId('file_id', file_id))) throw notFound('assistant file', file_id);
       return { id: file_id, object: 'assistant.file.deleted' as const, deleted: true };

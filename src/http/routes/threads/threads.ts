@@ -2,9 +2,9 @@
  * /threads: create (with initial messages), retrieve, modify, delete.
  */
 import { serializeThread } from '../../../domain/threads/serializers.js';
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
+import { ThreadParams } from '../../params.js';
+import type { TypedApp } from '../../typed-app.js';
 import type { ApiVersion } from '../../../domain/api-version.js';
 import { notFound } from '../../../domain/errors.js';
 import { DeletedObject } from '../../../domain/schemas.js';
@@ -16,8 +16,6 @@ import { checkId } from '../../../domain/ids.js';
 import { insertInputMessages } from '../../../domain/messages/input.js';
 import { normalizeToolResources } from '../../../domain/tool-resources.js';
 import { CreateThreadBody, ModifyThreadBody } from '../../../domain/threads/schemas.js';
-
-const ThreadParams = Type.Object({ thread_id: Type.String() });
 
 export function requireThread(ctx: AppContext, tenant: string, id: string): ThreadRow {
   const row = findThread(ctx.db, tenant, checkId('thread_id', id));
@@ -39,17 +37,17 @@ export function createThreadWithMessages(ctx: AppContext, tenant: string, body: 
   return findThread(ctx.db, tenant, thread.id) ?? thread;
 }
 
-export async function threadsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function threadsRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   app.post('/threads', { schema: { ...docs('Threads', 'Create a thread'), body: CreateThreadBody } }, async (request) => {
     const { tenant, apiVersion } = request.call;
-    const body = request.body as CreateThreadBody;
+    const { body } = request;
     const thread = ctx.db.transaction(() => createThreadWithMessages(ctx, tenant, body, apiVersion));
     return serializeThread(thread, apiVersion);
   });
 
   app.get('/threads/:thread_id', { schema: { ...docs('Threads', 'Retrieve a thread'), params: ThreadParams } }, async (request) => {
     const { tenant, apiVersion } = request.call;
-    const { thread_id } = request.params as { thread_id: string };
+    const { thread_id } = request.params;
     return serializeThread(requireThread(ctx, tenant, thread_id), apiVersion);
   });
 
@@ -58,8 +56,8 @@ export async function threadsRoutes(app: FastifyInstance, ctx: AppContext): Prom
     { schema: { ...docs('Threads', 'Modify a thread'), params: ThreadParams, body: ModifyThreadBody } },
     async (request) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id } = request.params as { thread_id: string };
-      const body = request.body as Static<typeof ModifyThreadBody>;
+      const { thread_id } = request.params;
+      const { body } = request;
       requireThread(ctx, tenant, thread_id);
       const changes: Partial<ThreadRow> = {};
       if (body.metadata !== undefined) changes.metadata = body.metadata ?? {};
@@ -78,7 +76,7 @@ export async function threadsRoutes(app: FastifyInstance, ctx: AppContext): Prom
     },
     async (request) => {
       const { tenant } = request.call;
-      const { thread_id } = request.params as { thread_id: string };
+      const { thread_id } = request.params;
       requireThread(ctx, tenant, thread_id);
       ctx.engine.forgetThread(thread_id);
       deleteThread(ctx.db, tenant, thread_id);

@@ -2,8 +2,9 @@
  * /vector_stores/{vector_store_id}/file_batches: create, retrieve, cancel, list files. A batch is a
  * label on the vector store files it attached; its counts and status are derived from them.
  */
-import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
+import { FileBatchParams, VectorStoreParams } from '../../params.js';
+import type { TypedApp } from '../../typed-app.js';
 import { batchFilesConflict, cannotCancelBatch, missingParameter } from '../../../domain/errors.js';
 import { cancelIndexing } from '../../../retrieval/ingest.js';
 import { listEnvelope } from '../../../store/pagination.js';
@@ -13,19 +14,15 @@ import { newFileBatchId } from '../../../util/ids.js';
 import { docs } from '../common.js';
 import { attachFiles, normalizeChunking, requireBatch, requireStore, type AttachSpec } from '../../../domain/vector-stores/operations.js';
 import {
-  BatchParams,
   CreateFileBatchBody,
   FileBatchObject,
   ListVectorStoreFilesQuery,
-  StoreParams,
   ok,
   type CreateFileBatchBody as CreateBody,
 } from '../../../domain/vector-stores/schemas.js';
 import { batchStatus, serializeBatch, serializeVectorStoreFile } from '../../../domain/vector-stores/serializers.js';
 
 const TAG = 'Vector store file batches';
-
-type Params = { vector_store_id: string; batch_id: string };
 
 function batchView(ctx: AppContext, row: VectorStoreFileBatchRow) {
   return serializeBatch(row, batchCounts(ctx.db, [row.id]).get(row.id)!);
@@ -46,21 +43,21 @@ function attachSpecs(body: CreateBody): AttachSpec[] {
   return [...new Set(body.file_ids)].map((fileId) => ({ fileId, chunking, attributes: body.attributes ?? null }));
 }
 
-export async function fileBatchesRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function fileBatchesRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   app.post(
     '/vector_stores/:vector_store_id/file_batches',
     {
       schema: {
         ...docs(TAG, 'Create a vector store file batch'),
-        params: StoreParams,
+        params: VectorStoreParams,
         body: CreateFileBatchBody,
         response: ok(FileBatchObject),
       },
     },
     async (request) => {
       const { tenant } = request.call;
-      const { vector_store_id } = request.params as { vector_store_id: string };
-      const body = request.body as CreateBody;
+      const { vector_store_id } = request.params;
+      const { body } = request;
       requireStore(ctx, tenant, vector_store_id);
       const specs = attachSpecs(body);
       const batch = ctx.db.transaction(() => {
@@ -80,10 +77,10 @@ export async function fileBatchesRoutes(app: FastifyInstance, ctx: AppContext): 
 
   app.get(
     '/vector_stores/:vector_store_id/file_batches/:batch_id',
-    { schema: { ...docs(TAG, 'Retrieve a vector store file batch'), params: BatchParams, response: ok(FileBatchObject) } },
+    { schema: { ...docs(TAG, 'Retrieve a vector store file batch'), params: FileBatchParams, response: ok(FileBatchObject) } },
     async (request, reply) => {
       const { tenant } = request.call;
-      const { vector_store_id, batch_id } = request.params as Params;
+      const { vector_store_id, batch_id } = request.params;
       requireStore(ctx, tenant, vector_store_id);
       const row = requireBatch(ctx, tenant, vector_store_id, batch_id);
       reply.header('openai-poll-after-ms', String(ctx.config.pollAfterMs));
@@ -93,10 +90,10 @@ export async function fileBatchesRoutes(app: FastifyInstance, ctx: AppContext): 
 
   app.post(
     '/vector_stores/:vector_store_id/file_batches/:batch_id/cancel',
-    { schema: { ...docs(TAG, 'Cancel a vector store file batch'), params: BatchParams, response: ok(FileBatchObject) } },
+    { schema: { ...docs(TAG, 'Cancel a vector store file batch'), params: FileBatchParams, response: ok(FileBatchObject) } },
     async (request) => {
       const { tenant } = request.call;
-      const { vector_store_id, batch_id } = request.params as Params;
+      const { vector_store_id, batch_id } = request.params;
       requireStore(ctx, tenant, vector_store_id);
       const row = requireBatch(ctx, tenant, vector_store_id, batch_id);
       const status = batchStatus(row, batchCounts(ctx.db, [row.id]).get(row.id)!);
@@ -115,12 +112,12 @@ export async function fileBatchesRoutes(app: FastifyInstance, ctx: AppContext): 
   app.get(
     '/vector_stores/:vector_store_id/file_batches/:batch_id/files',
     {
-      schema: { ...docs(TAG, 'List vector store files in a batch'), params: BatchParams, querystring: ListVectorStoreFilesQuery },
+      schema: { ...docs(TAG, 'List vector store files in a batch'), params: FileBatchParams, querystring: ListVectorStoreFilesQuery },
     },
     async (request) => {
       const { tenant } = request.call;
-      const { vector_store_id, batch_id } = request.params as Params;
-      const query = request.query as ListVectorStoreFilesQuery;
+      const { vector_store_id, batch_id } = request.params;
+      const { query } = request;
       requireStore(ctx, tenant, vector_store_id);
       requireBatch(ctx, tenant, vector_store_id, batch_id);
       const page = listStoreFiles(ctx.db, tenant, vector_store_id, { status: query.filter, batchId: batch_id }, query);

@@ -2,8 +2,9 @@
  * /vector_stores/{vector_store_id}/files: attach a file (create), list, retrieve, update attributes,
  * read the parsed content, detach (delete). A vector store file's id is its file's id.
  */
-import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
+import { VectorStoreFileParams, VectorStoreParams } from '../../params.js';
+import type { TypedApp } from '../../typed-app.js';
 import { DeletedObject } from '../../../domain/schemas.js';
 import { extractText } from '../../../retrieval/chunking.js';
 import { cancelIndexing } from '../../../retrieval/ingest.js';
@@ -17,35 +18,29 @@ import {
   CreateVectorStoreFileBody,
   FileContentPage,
   ListVectorStoreFilesQuery,
-  StoreFileParams,
-  StoreParams,
   UpdateVectorStoreFileBody,
   VectorStoreFileObject,
   ok,
-  type CreateVectorStoreFileBody as CreateBody,
-  type UpdateVectorStoreFileBody as UpdateBody,
 } from '../../../domain/vector-stores/schemas.js';
 import { serializeVectorStoreFile } from '../../../domain/vector-stores/serializers.js';
 
 const TAG = 'Vector store files';
 
-type FileParams = { vector_store_id: string; file_id: string };
-
-export async function vectorStoreFilesRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function vectorStoreFilesRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   app.post(
     '/vector_stores/:vector_store_id/files',
     {
       schema: {
         ...docs(TAG, 'Create a vector store file'),
-        params: StoreParams,
+        params: VectorStoreParams,
         body: CreateVectorStoreFileBody,
         response: ok(VectorStoreFileObject),
       },
     },
     async (request) => {
       const { tenant } = request.call;
-      const { vector_store_id } = request.params as { vector_store_id: string };
-      const body = request.body as CreateBody;
+      const { vector_store_id } = request.params;
+      const { body } = request;
       requireStore(ctx, tenant, vector_store_id);
       const [row] = attachFiles(
         ctx,
@@ -61,11 +56,11 @@ export async function vectorStoreFilesRoutes(app: FastifyInstance, ctx: AppConte
 
   app.get(
     '/vector_stores/:vector_store_id/files',
-    { schema: { ...docs(TAG, 'List vector store files'), params: StoreParams, querystring: ListVectorStoreFilesQuery } },
+    { schema: { ...docs(TAG, 'List vector store files'), params: VectorStoreParams, querystring: ListVectorStoreFilesQuery } },
     async (request) => {
       const { tenant } = request.call;
-      const { vector_store_id } = request.params as { vector_store_id: string };
-      const query = request.query as ListVectorStoreFilesQuery;
+      const { vector_store_id } = request.params;
+      const { query } = request;
       requireStore(ctx, tenant, vector_store_id);
       const page = listStoreFiles(ctx.db, tenant, vector_store_id, { status: query.filter }, query);
       return listEnvelope(page.rows.map(serializeVectorStoreFile), page.hasMore);
@@ -74,10 +69,10 @@ export async function vectorStoreFilesRoutes(app: FastifyInstance, ctx: AppConte
 
   app.get(
     '/vector_stores/:vector_store_id/files/:file_id',
-    { schema: { ...docs(TAG, 'Retrieve a vector store file'), params: StoreFileParams, response: ok(VectorStoreFileObject) } },
+    { schema: { ...docs(TAG, 'Retrieve a vector store file'), params: VectorStoreFileParams, response: ok(VectorStoreFileObject) } },
     async (request, reply) => {
       const { tenant } = request.call;
-      const { vector_store_id, file_id } = request.params as FileParams;
+      const { vector_store_id, file_id } = request.params;
       requireStore(ctx, tenant, vector_store_id);
       const row = requireStoreFile(ctx, tenant, vector_store_id, file_id);
       // The SDK's poll helpers wait this long between retrievals (else 5 s).
@@ -91,15 +86,15 @@ export async function vectorStoreFilesRoutes(app: FastifyInstance, ctx: AppConte
     {
       schema: {
         ...docs(TAG, 'Update vector store file attributes'),
-        params: StoreFileParams,
+        params: VectorStoreFileParams,
         body: UpdateVectorStoreFileBody,
         response: ok(VectorStoreFileObject),
       },
     },
     async (request) => {
       const { tenant } = request.call;
-      const { vector_store_id, file_id } = request.params as FileParams;
-      const body = request.body as UpdateBody;
+      const { vector_store_id, file_id } = request.params;
+      const { body } = request;
       requireStore(ctx, tenant, vector_store_id);
       requireStoreFile(ctx, tenant, vector_store_id, file_id);
       const row = updateStoreFile(
@@ -113,10 +108,10 @@ export async function vectorStoreFilesRoutes(app: FastifyInstance, ctx: AppConte
 
   app.get(
     '/vector_stores/:vector_store_id/files/:file_id/content',
-    { schema: { ...docs(TAG, 'Retrieve vector store file content'), params: StoreFileParams, response: ok(FileContentPage) } },
+    { schema: { ...docs(TAG, 'Retrieve vector store file content'), params: VectorStoreFileParams, response: ok(FileContentPage) } },
     async (request) => {
       const { tenant } = request.call;
-      const { vector_store_id, file_id } = request.params as FileParams;
+      const { vector_store_id, file_id } = request.params;
       requireStore(ctx, tenant, vector_store_id);
       const row = requireStoreFile(ctx, tenant, vector_store_id, file_id);
       // The parsed text of an indexed file, in one page; nothing for a file not (yet) indexed.
@@ -136,13 +131,13 @@ export async function vectorStoreFilesRoutes(app: FastifyInstance, ctx: AppConte
     {
       schema: {
         ...docs(TAG, 'Delete a vector store file'),
-        params: StoreFileParams,
+        params: VectorStoreFileParams,
         response: ok(DeletedObject('vector_store.file.deleted')),
       },
     },
     async (request) => {
       const { tenant } = request.call;
-      const { vector_store_id, file_id } = request.params as FileParams;
+      const { vector_store_id, file_id } = request.params;
       requireStore(ctx, tenant, vector_store_id);
       requireStoreFile(ctx, tenant, vector_store_id, checkId('file_id', file_id));
       detachFile(ctx.db, { tenant, vectorStoreId: vector_store_id, fileId: file_id });

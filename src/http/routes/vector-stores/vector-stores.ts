@@ -4,8 +4,9 @@
  * other resources use (tool_resources helpers, message attachments), and picks up indexing left
  * unfinished by a previous run of the server.
  */
-import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
+import { VectorStoreParams } from '../../params.js';
+import type { TypedApp } from '../../typed-app.js';
 import { DeletedObject, ListQuery } from '../../../domain/schemas.js';
 import { cancelIndexing } from '../../../retrieval/ingest.js';
 import { searchVectorStores } from '../../../retrieval/search.js';
@@ -29,30 +30,26 @@ import {
   ModifyVectorStoreBody,
   SearchBody,
   SearchResultsPage,
-  StoreParams,
   VectorStoreObject,
   ok,
-  type CreateVectorStoreBody as CreateBody,
-  type ModifyVectorStoreBody as ModifyBody,
-  type SearchBody as SearchRequest,
 } from '../../../domain/vector-stores/schemas.js';
 import { serializeVectorStore } from '../../../domain/vector-stores/serializers.js';
 
 const TAG = 'Vector stores';
 
-export async function vectorStoresRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function vectorStoresRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   app.post(
     '/vector_stores',
     { schema: { ...docs(TAG, 'Create a vector store'), body: CreateVectorStoreBody, response: ok(VectorStoreObject) } },
     async (request) => {
-      const body = request.body as CreateBody;
+      const { body } = request;
       const row = createVectorStore(ctx, request.call.tenant, body);
       return vectorStoreView(ctx, row);
     },
   );
 
   app.get('/vector_stores', { schema: { ...docs(TAG, 'List vector stores'), querystring: ListQuery } }, async (request) => {
-    const page = listVectorStores(ctx.db, request.call.tenant, request.query as ListQuery);
+    const page = listVectorStores(ctx.db, request.call.tenant, request.query);
     const usage = storeUsage(
       ctx.db,
       page.rows.map((r) => r.id),
@@ -66,9 +63,9 @@ export async function vectorStoresRoutes(app: FastifyInstance, ctx: AppContext):
 
   app.get(
     '/vector_stores/:vector_store_id',
-    { schema: { ...docs(TAG, 'Retrieve a vector store'), params: StoreParams, response: ok(VectorStoreObject) } },
+    { schema: { ...docs(TAG, 'Retrieve a vector store'), params: VectorStoreParams, response: ok(VectorStoreObject) } },
     async (request) => {
-      const { vector_store_id } = request.params as { vector_store_id: string };
+      const { vector_store_id } = request.params;
       return vectorStoreView(ctx, requireStore(ctx, request.call.tenant, vector_store_id));
     },
   );
@@ -76,12 +73,17 @@ export async function vectorStoresRoutes(app: FastifyInstance, ctx: AppContext):
   app.post(
     '/vector_stores/:vector_store_id',
     {
-      schema: { ...docs(TAG, 'Modify a vector store'), params: StoreParams, body: ModifyVectorStoreBody, response: ok(VectorStoreObject) },
+      schema: {
+        ...docs(TAG, 'Modify a vector store'),
+        params: VectorStoreParams,
+        body: ModifyVectorStoreBody,
+        response: ok(VectorStoreObject),
+      },
     },
     async (request) => {
       const { tenant } = request.call;
-      const { vector_store_id } = request.params as { vector_store_id: string };
-      const body = request.body as ModifyBody;
+      const { vector_store_id } = request.params;
+      const { body } = request;
       const current = requireStore(ctx, tenant, vector_store_id);
       const changes: Partial<NewVectorStore> = {};
       if (body.name !== undefined) changes.name = body.name;
@@ -99,11 +101,11 @@ export async function vectorStoresRoutes(app: FastifyInstance, ctx: AppContext):
   app.delete(
     '/vector_stores/:vector_store_id',
     {
-      schema: { ...docs(TAG, 'Delete a vector store'), params: StoreParams, response: ok(DeletedObject('vector_store.deleted')) },
+      schema: { ...docs(TAG, 'Delete a vector store'), params: VectorStoreParams, response: ok(DeletedObject('vector_store.deleted')) },
     },
     async (request) => {
       const { tenant } = request.call;
-      const { vector_store_id } = request.params as { vector_store_id: string };
+      const { vector_store_id } = request.params;
       requireStore(ctx, tenant, vector_store_id);
       const pending = pendingFilesOfStore(ctx.db, tenant, vector_store_id);
       // Files, batches and chunks go with the store (ON DELETE CASCADE); the uploaded files stay.
@@ -115,11 +117,11 @@ export async function vectorStoresRoutes(app: FastifyInstance, ctx: AppContext):
 
   app.post(
     '/vector_stores/:vector_store_id/search',
-    { schema: { ...docs(TAG, 'Search a vector store'), params: StoreParams, body: SearchBody, response: ok(SearchResultsPage) } },
+    { schema: { ...docs(TAG, 'Search a vector store'), params: VectorStoreParams, body: SearchBody, response: ok(SearchResultsPage) } },
     async (request) => {
       const { tenant } = request.call;
-      const { vector_store_id } = request.params as { vector_store_id: string };
-      const body = request.body as SearchRequest;
+      const { vector_store_id } = request.params;
+      const { body } = request;
       requireStore(ctx, tenant, vector_store_id);
       const queries = typeof body.query === 'string' ? [body.query] : body.query;
       const attributes = filesMatching(ctx, tenant, vector_store_id, body.filters);

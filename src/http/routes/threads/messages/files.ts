@@ -4,9 +4,9 @@
  * (v1 `file_ids`); the same rows back the message's v1 `file_ids`. A v2 caller gets 400 `invalid_beta`.
  */
 import { MessageFileObject, serializeMessageFile } from '../../../../domain/messages/serializers.js';
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../../context.js';
+import { MessageFileParams, MessageParams } from '../../../params.js';
+import type { TypedApp } from '../../../typed-app.js';
 import { notFound } from '../../../../domain/errors.js';
 import { ListOf, ListQuery } from '../../../../domain/schemas.js';
 import { findMessageFile, listMessageFiles } from '../../../../store/attached-files.js';
@@ -19,10 +19,7 @@ import { requireThread } from '../threads.js';
 
 const TAG = 'Message files (v1)';
 
-const MessageParams = Type.Object({ thread_id: Type.String(), message_id: Type.String() });
-const MessageFileParams = Type.Object({ thread_id: Type.String(), message_id: Type.String(), file_id: Type.String() });
-
-export async function messageFilesRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function messageFilesRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   app.get(
     '/threads/:thread_id/messages/:message_id/files',
     {
@@ -36,10 +33,10 @@ export async function messageFilesRoutes(app: FastifyInstance, ctx: AppContext):
     },
     async (request) => {
       const { tenant } = request.call;
-      const { thread_id, message_id } = request.params as Static<typeof MessageParams>;
+      const { thread_id, message_id } = request.params;
       requireThread(ctx, tenant, thread_id);
       const message = requireMessage(ctx, tenant, thread_id, message_id);
-      const page = listMessageFiles(ctx.db, message.id, request.query as ListQuery);
+      const page = listMessageFiles(ctx.db, message.id, request.query);
       return listEnvelope(page.rows.map(serializeMessageFile), page.hasMore);
     },
   );
@@ -52,7 +49,7 @@ export async function messageFilesRoutes(app: FastifyInstance, ctx: AppContext):
     },
     async (request) => {
       const { tenant } = request.call;
-      const { thread_id, message_id, file_id } = request.params as Static<typeof MessageFileParams>;
+      const { thread_id, message_id, file_id } = request.params;
       requireThread(ctx, tenant, thread_id);
       const message = requireMessage(ctx, tenant, thread_id, message_id);
       const row = findMessageFile(ctx.db, message.id, checkId('file_id', file_id));

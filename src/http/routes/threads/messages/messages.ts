@@ -2,11 +2,11 @@
  * /threads/{thread_id}/messages: create, list, retrieve, modify, delete.
  */
 import { serializeMessageFor } from '../../../../domain/messages/serializers.js';
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../../context.js';
+import { MessageParams, ThreadParams } from '../../../params.js';
+import type { TypedApp } from '../../../typed-app.js';
 import { notFound, threadLockedForMessages } from '../../../../domain/errors.js';
-import { DeletedObject, ListQuery } from '../../../../domain/schemas.js';
+import { DeletedObject } from '../../../../domain/schemas.js';
 import { deleteMessage, findMessage, listMessages, updateMessage } from '../../../../store/messages.js';
 import { listEnvelope } from '../../../../store/pagination.js';
 import { findActiveRun } from '../../../../store/runs.js';
@@ -17,23 +17,20 @@ import { requireThread } from '../threads.js';
 import { insertInputMessages, MessageInput } from '../../../../domain/messages/input.js';
 import { ListMessagesQuery, ModifyMessageBody } from '../../../../domain/messages/schemas.js';
 
-const ThreadParams = Type.Object({ thread_id: Type.String() });
-const MessageParams = Type.Object({ thread_id: Type.String(), message_id: Type.String() });
-
 export function requireMessage(ctx: AppContext, tenant: string, threadId: string, messageId: string): MessageRow {
   const row = findMessage(ctx.db, tenant, threadId, checkId('message_id', messageId));
   if (!row) throw notFound('message', messageId);
   return row;
 }
 
-export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function messagesRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   app.post(
     '/threads/:thread_id/messages',
     { schema: { ...docs('Messages', 'Create a message'), params: ThreadParams, body: MessageInput } },
     async (request) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id } = request.params as { thread_id: string };
-      const body = request.body as MessageInput;
+      const { thread_id } = request.params;
+      const { body } = request;
       // The thread is read before the write transaction, not in it: a read inside a transaction never
       // fills the thread cache (src/store/threads.ts), so every create read the row from SQLite again
       // (a `node --cpu-prof` of bench/http.ts). Nothing can run in between: better-sqlite3 is
@@ -53,9 +50,9 @@ export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Pro
     { schema: { ...docs('Messages', 'List messages'), params: ThreadParams, querystring: ListMessagesQuery } },
     async (request) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id } = request.params as { thread_id: string };
+      const { thread_id } = request.params;
       requireThread(ctx, tenant, thread_id);
-      const page = listMessages(ctx.db, tenant, thread_id, request.query as ListQuery & { run_id?: string });
+      const page = listMessages(ctx.db, tenant, thread_id, request.query);
       return listEnvelope(
         page.rows.map((row) => serializeMessageFor(ctx, row, apiVersion)),
         page.hasMore,
@@ -68,7 +65,7 @@ export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Pro
     { schema: { ...docs('Messages', 'Retrieve a message'), params: MessageParams } },
     async (request) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id, message_id } = request.params as { thread_id: string; message_id: string };
+      const { thread_id, message_id } = request.params;
       requireThread(ctx, tenant, thread_id);
       return serializeMessageFor(ctx, requireMessage(ctx, tenant, thread_id, message_id), apiVersion);
     },
@@ -79,8 +76,8 @@ export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Pro
     { schema: { ...docs('Messages', 'Modify a message'), params: MessageParams, body: ModifyMessageBody } },
     async (request) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id, message_id } = request.params as { thread_id: string; message_id: string };
-      const body = request.body as Static<typeof ModifyMessageBody>;
+      const { thread_id, message_id } = request.params;
+      const { body } = request;
       requireThread(ctx, tenant, thread_id);
       const current = requireMessage(ctx, tenant, thread_id, message_id);
       const row = body.metadata !== undefined ? updateMessage(ctx.db, current.id, { metadata: body.metadata ?? {} })! : current;
@@ -99,7 +96,7 @@ export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Pro
     },
     async (request) => {
       const { tenant } = request.call;
-      const { thread_id, message_id } = request.params as { thread_id: string; message_id: string };
+      const { thread_id, message_id } = request.params;
       requireThread(ctx, tenant, thread_id);
       requireMessage(ctx, tenant, thread_id, message_id);
       deleteMessage(ctx.db, tenant, thread_id, message_id);

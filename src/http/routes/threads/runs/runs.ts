@@ -2,9 +2,10 @@
  * /threads/{thread_id}/runs and /threads/runs: create (optionally streamed), list, retrieve, modify,
  * cancel, submit_tool_outputs. Routes validate and resolve the request; the run engine writes.
  */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../../context.js';
+import { RunParams, ThreadParams } from '../../../params.js';
+import type { TypedApp } from '../../../typed-app.js';
 import type { ApiVersion } from '../../../../domain/api-version.js';
 import { assertResponseFormatAccepted } from '../../../../behavior/strict-schema.js';
 import { invalidValue, notFound } from '../../../../domain/errors.js';
@@ -29,9 +30,6 @@ import {
   ModifyRunBody,
   SubmitToolOutputsBody,
 } from '../../../../domain/runs/schemas.js';
-
-const ThreadParams = Type.Object({ thread_id: Type.String() });
-const RunParams = Type.Object({ thread_id: Type.String(), run_id: Type.String() });
 
 /** `include[]=a&include[]=b` (or `include=a`): only the file_search content value exists. */
 export function parseInclude(query: unknown): string[] {
@@ -106,14 +104,14 @@ function respond(
   return serializeRunFor(ctx.db, run, request.call.apiVersion);
 }
 
-export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function runsRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   app.post(
     '/threads/:thread_id/runs',
     { schema: { ...docs('Runs', 'Create a run'), params: ThreadParams, querystring: IncludeQuery, body: CreateRunBody } },
     async (request, reply) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id } = request.params as { thread_id: string };
-      const body = request.body as CreateRunBody;
+      const { thread_id } = request.params;
+      const { body } = request;
       const include = parseInclude(request.query);
       const run = ctx.db.transaction(() => {
         const thread = requireThread(ctx, tenant, thread_id);
@@ -133,7 +131,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     { schema: { ...docs('Runs', 'Create a thread and run it'), body: CreateThreadAndRunBody } },
     async (request, reply) => {
       const { tenant, apiVersion } = request.call;
-      const body = request.body as CreateThreadAndRunBody;
+      const { body } = request;
       const { run, thread } = ctx.db.transaction(() => {
         const assistant = requireAssistant(ctx, tenant, body.assistant_id, 'assistant_id');
         const thread = createThreadWithMessages(ctx, tenant, body.thread ?? {}, apiVersion);
@@ -156,9 +154,9 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     { schema: { ...docs('Runs', 'List runs'), params: ThreadParams, querystring: ListQuery } },
     async (request) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id } = request.params as { thread_id: string };
+      const { thread_id } = request.params;
       requireThread(ctx, tenant, thread_id);
-      const page = listRuns(ctx.db, tenant, thread_id, request.query as ListQuery);
+      const page = listRuns(ctx.db, tenant, thread_id, request.query);
       return listEnvelope(
         page.rows.map((row) => serializeRunFor(ctx.db, row, apiVersion)),
         page.hasMore,
@@ -171,7 +169,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     { schema: { ...docs('Runs', 'Retrieve a run'), params: RunParams } },
     async (request, reply) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id, run_id } = request.params as { thread_id: string; run_id: string };
+      const { thread_id, run_id } = request.params;
       requireThread(ctx, tenant, thread_id);
       setPollAfter(ctx, reply);
       return serializeRunFor(ctx.db, requireRun(ctx, tenant, thread_id, run_id), apiVersion);
@@ -183,8 +181,8 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     { schema: { ...docs('Runs', 'Modify a run'), params: RunParams, body: ModifyRunBody } },
     async (request) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id, run_id } = request.params as { thread_id: string; run_id: string };
-      const body = request.body as Static<typeof ModifyRunBody>;
+      const { thread_id, run_id } = request.params;
+      const { body } = request;
       requireThread(ctx, tenant, thread_id);
       const run = requireRun(ctx, tenant, thread_id, run_id);
       // Metadata is the caller's, not run state: the one write to a run outside the engine.
@@ -198,7 +196,7 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     { schema: { ...docs('Runs', 'Cancel a run'), params: RunParams } },
     async (request) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id, run_id } = request.params as { thread_id: string; run_id: string };
+      const { thread_id, run_id } = request.params;
       requireThread(ctx, tenant, thread_id);
       const run = requireRun(ctx, tenant, thread_id, run_id);
       return serializeRunFor(ctx.db, ctx.engine.cancel(tenant, run), apiVersion);
@@ -210,8 +208,8 @@ export async function runsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     { schema: { ...docs('Runs', 'Submit tool outputs to a run'), params: RunParams, body: SubmitToolOutputsBody } },
     async (request, reply) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id, run_id } = request.params as { thread_id: string; run_id: string };
-      const body = request.body as SubmitToolOutputsBody;
+      const { thread_id, run_id } = request.params;
+      const { body } = request;
       requireThread(ctx, tenant, thread_id);
       const run = requireRun(ctx, tenant, thread_id, run_id);
       const outputs = body.tool_outputs.map((o) => ({ tool_call_id: o.tool_call_id ?? '', output: o.output ?? '' }));

@@ -1,11 +1,10 @@
 /**
  * /threads/{thread_id}/runs/{run_id}/steps: list and retrieve, with `include[]`.
  */
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../../context.js';
+import { RunParams, StepParams } from '../../../params.js';
+import type { TypedApp } from '../../../typed-app.js';
 import { notFound } from '../../../../domain/errors.js';
-import { ListQuery } from '../../../../domain/schemas.js';
 import { serializeStep } from '../../../../domain/runs/serializers.js';
 import { listEnvelope } from '../../../../store/pagination.js';
 import { findStep, listSteps } from '../../../../store/runs.js';
@@ -15,20 +14,17 @@ import { parseInclude, requireRun } from './runs.js';
 import { requireThread } from '../threads.js';
 import { StepsQuery } from '../../../../domain/runs/schemas.js';
 
-const RunParams = Type.Object({ thread_id: Type.String(), run_id: Type.String() });
-const StepParams = Type.Object({ thread_id: Type.String(), run_id: Type.String(), step_id: Type.String() });
-
-export async function stepsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function stepsRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   app.get(
     '/threads/:thread_id/runs/:run_id/steps',
     { schema: { ...docs('Run steps', 'List run steps'), params: RunParams, querystring: StepsQuery } },
     async (request) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id, run_id } = request.params as { thread_id: string; run_id: string };
+      const { thread_id, run_id } = request.params;
       const include = parseInclude(request.query);
       requireThread(ctx, tenant, thread_id);
       requireRun(ctx, tenant, thread_id, run_id);
-      const page = listSteps(ctx.db, tenant, run_id, request.query as ListQuery);
+      const page = listSteps(ctx.db, tenant, run_id, request.query);
       return listEnvelope(
         page.rows.map((row) => serializeStep(row, apiVersion, include)),
         page.hasMore,
@@ -41,7 +37,7 @@ export async function stepsRoutes(app: FastifyInstance, ctx: AppContext): Promis
     { schema: { ...docs('Run steps', 'Retrieve a run step'), params: StepParams } },
     async (request) => {
       const { tenant, apiVersion } = request.call;
-      const { thread_id, run_id, step_id } = request.params as { thread_id: string; run_id: string; step_id: string };
+      const { thread_id, run_id, step_id } = request.params;
       const include = parseInclude(request.query);
       requireThread(ctx, tenant, thread_id);
       requireRun(ctx, tenant, thread_id, run_id);
