@@ -4,7 +4,7 @@
  * LOG_LEVEL; the rest are this project's own.
  */
 import type { Clock } from './engine/clock.js';
-import { UNMATCHED_MODES, type UnmatchedMode } from './behavior/scenarios/unmatched.js';
+import { UNMATCHED_MODES, type UnmatchedMode } from './brains/scenarios/unmatched.js';
 
 export type RunMode = 'auto' | 'manual';
 

@@ -31,7 +31,7 @@ import { loadServerClockOffset, loadTenantClockOffsets, saveTenantClockOffset } 
 import { TenantClocks } from './engine/tenant-clocks.js';
 import { VERSION } from './version.js';
 import { AdminClient } from './client/admin-client.js';
-import { countTokens } from './behavior/tokens.js';
+import { countTokens } from './brains/tokens.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -8,9 +8,9 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import AjvModule from 'ajv';
 import { parse } from 'yaml';
-import { loadScenarioPath, parseScenarioText, ScenarioFileError } from '../src/behavior/scenarios/load.js';
-import { ScenarioRegistry, type ReloadResult } from '../src/behavior/scenarios/registry.js';
-import { SCENARIO_SCHEMA_PATH } from '../src/behavior/scenarios/schema.js';
+import { loadScenarioPath, parseScenarioText, ScenarioFileError } from '../src/brains/scenarios/load.js';
+import { ScenarioRegistry, type ReloadResult } from '../src/brains/scenarios/registry.js';
+import { SCENARIO_SCHEMA_PATH } from '../src/brains/scenarios/schema.js';
 import { buildApp } from '../src/server.js';
 import { tempDir } from './helpers/server.js';
 

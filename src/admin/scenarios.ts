@@ -6,8 +6,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import type { AppContext } from '../context.js';
 import { fileScenarioNotRemovable, invalidParam, invalidScenario, scenarioNotFound, scenarioReloadFailed } from '../http/errors.js';
-import { inlineScenarioSchema, scenarioSchema } from '../behavior/scenarios/schema.js';
-import { formatPath, validateScenarioBody } from '../behavior/scenarios/validate.js';
+import { inlineScenarioSchema, scenarioSchema } from '../brains/scenarios/schema.js';
+import { formatPath, validateScenarioBody } from '../brains/scenarios/validate.js';
 
 const NameParams = Type.Object({ name: Type.String() });
 

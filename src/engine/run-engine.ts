@@ -14,8 +14,8 @@
  * unfinished run is picked up again from the database.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import { DefaultBehavior } from '../behavior/defaults.js';
-import { countTokens, truncateToTokens } from '../behavior/tokens.js';
+import { DefaultBehavior } from '../brains/defaults.js';
+import { countTokens, truncateToTokens } from '../brains/tokens.js';
 import type {
   ScriptedToolCall,
   SearchHit,
@@ -24,7 +24,7 @@ import type {
   TurnAction,
   TurnDecision,
   TurnInput,
-} from '../behavior/types.js';
+} from '../brains/types.js';
 import type { AppContext } from '../context.js';
 import {
   cannotCancelRun,

@@ -5,7 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { ApiVersion } from '../http/compat.js';
-import { assertResponseFormatAccepted } from '../behavior/strict-schema.js';
+import { assertResponseFormatAccepted } from '../brains/strict-schema.js';
 import { notFound } from '../http/errors.js';
 import { DeletedObject, ListQuery, Metadata, Nullable, ReasoningEffort, ResponseFormat, Tool, ToolResources } from '../http/schemas.js';
 import {

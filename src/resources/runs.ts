@@ -6,7 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { ApiVersion } from '../http/compat.js';
-import { assertResponseFormatAccepted } from '../behavior/strict-schema.js';
+import { assertResponseFormatAccepted } from '../brains/strict-schema.js';
 import { invalidValue, notFound } from '../http/errors.js';
 import { ListQuery, Metadata, Nullable, ReasoningEffort, ResponseFormat, Tool, ToolResources } from '../http/schemas.js';
 import { INCLUDE_FILE_SEARCH_CONTENT, serializeRunFor } from '../serializers/run.js';
