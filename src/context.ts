@@ -28,7 +28,7 @@ export interface AppContext {
   /** Open SSE responses, ended cleanly on shutdown. */
   streams: StreamRegistry;
   engine: RunEngine;
-  /** Scenario rules (src/brains/scenarios); a Behavior consulted before the defaults in every turn. */
+  /** Scenario rules (src/brains/scenarios); the first link of the brain chain (src/brains/chain.ts). */
   scenarios: ScenarioRegistry;
   /** The control API's request journal (src/admin/journal.ts), filled for /v1 and /openai requests. */
   journal: RequestJournal;

@@ -11,6 +11,9 @@ import type { AppContext } from './context.js';
 import { SystemClock } from './engine/clock.js';
 import { Scheduler } from './engine/scheduler.js';
 import { RunEngine } from './engine/run-engine.js';
+import type { Brain } from './brains/brain.js';
+import { BrainChain } from './brains/chain.js';
+import { DefaultBehavior } from './brains/defaults.js';
 import { EventBus } from './streaming/event-bus.js';
 import { StreamRegistry } from './streaming/sse.js';
 import { closeDatabase, openDatabase } from './store/database.js';
@@ -55,7 +58,16 @@ export interface RunningServer {
 /** Pretty-printed JSON with two-space indentation, as the real service answers (ERRORS.md). */
 const serialize = (payload: unknown) => JSON.stringify(payload, null, 2);
 
-export async function buildApp(options: ServerOptions = {}): Promise<FastifyInstance> {
+/** What the app is built from: the server's settings, and services a program (or a test) hands in. */
+export interface AppOptions extends ServerOptions {
+  /**
+   * The brain that answers turns no scenario plays (a model backend, src/brains/brain.ts); skipped
+   * for runs whose run or assistant metadata has `mock_backend: "off"`. Unset: the built-in defaults.
+   */
+  backendBrain?: Brain;
+}
+
+export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
   const config = resolveConfig(options);
   // Before the database opens: a bad scenario file stops the start with nothing left open.
   const admin = createAdminServices(config);
@@ -75,7 +87,12 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     ...admin,
     engine: undefined as unknown as RunEngine,
   };
-  ctx.engine = new RunEngine(ctx);
+  const brain = new BrainChain({
+    scenarios: ctx.scenarios,
+    backend: options.backendBrain,
+    defaults: new DefaultBehavior(config.defaultReply),
+  });
+  ctx.engine = new RunEngine(ctx, brain);
 
   const app = Fastify({
     logger: loggerOptions(config),
@@ -149,7 +166,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   return app;
 }
 
-export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+export async function startServer(options: AppOptions = {}): Promise<RunningServer> {
   const app = await buildApp(options);
   const { port, host } = app.ctx.config;
   try {

@@ -36,7 +36,7 @@ export function runControlRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request) => {
       const runId = checkId('run_id', (request.params as { run_id: string }).run_id);
-      return serializeRun(ctx.engine.advanceManual(request.call.tenant, runId), request.call.apiVersion);
+      return serializeRun(await ctx.engine.advance(request.call.tenant, runId), request.call.apiVersion);
     },
   );
 }
