@@ -13,6 +13,7 @@ import { Scheduler } from './engine/scheduler.js';
 import { RunEngine } from './engine/run-engine.js';
 import type { Brain } from './brains/brain.js';
 import { BrainChain } from './brains/chain.js';
+import { createBackendBrain } from './brains/backend/index.js';
 import { DefaultBehavior } from './brains/defaults.js';
 import { EventBus } from './streaming/event-bus.js';
 import { StreamRegistry } from './streaming/sse.js';
@@ -89,7 +90,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   };
   const brain = new BrainChain({
     scenarios: ctx.scenarios,
-    backend: options.backendBrain,
+    // A brain handed in (tests, programs) wins; else the model backend of MODEL_BACKEND_URL, if any.
+    backend: options.backendBrain ?? createBackendBrain(config, db, { warn: (obj, msg) => ctx.log?.warn(obj, msg) }),
     defaults: new DefaultBehavior(config.defaultReply),
   });
   ctx.engine = new RunEngine(ctx, brain);

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import OpenAI4, { toFile } from 'openai';
-import OpenAI7 from 'openai-v7';
+import OpenAI4, { toFile as toFile4 } from 'openai';
+import OpenAI7, { toFile as toFile7 } from 'openai-v7';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAimock, type Aimock } from './helpers/aimock.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -53,6 +53,7 @@ interface HelperStream extends AsyncIterable<Event> {
 interface Sdk {
   name: string;
   files: { create(body: unknown): Promise<{ id: string }> };
+  toFile(data: Buffer, name: string): Promise<unknown>;
   vectorStores: { create(body: unknown): Promise<{ id: string }>; retrieve(id: string): Promise<{ file_counts: { completed: number } }> };
   createAssistant(body: Json): Promise<{ id: string }>;
   createThread(body: Json): Promise<{ id: string }>;
@@ -80,6 +81,7 @@ function sdk4(baseURL: string): Sdk {
   return {
     name: 'openai 4.x',
     files: client.files as never,
+    toFile: (data, name) => toFile4(data, name),
     vectorStores: client.vectorStores as never,
     createAssistant: (body) => client.beta.assistants.create(body as never) as never,
     createThread: (body) => client.beta.threads.create(body as never) as never,
@@ -99,6 +101,7 @@ function sdk7(baseURL: string): Sdk {
   return {
     name: 'openai 7.x',
     files: client.files as never,
+    toFile: (data, name) => toFile7(data, name),
     vectorStores: client.vectorStores as never,
     createAssistant: (body) => client.beta.assistants.create(body as never) as never,
     createThread: (body) => client.beta.threads.create(body as never) as never,
@@ -114,11 +117,18 @@ function sdk7(baseURL: string): Sdk {
 
 const WEATHER = {
   type: 'function',
-  function: { name: 'get_weather', description: 'Current weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    description: 'Current weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 const HANDBOOK = 'Refund policy. Customers may return any item within 30 days of delivery for a full refund.';
 
-/** The text of a thread's messages, and of a message. */
+/** The control API for the tenant of the SDK clients' key. */
+const admin = () => server.admin.withApiKey('sk-test');
+
+/** The text of a message. */
 const textOf = (message: Message) => message.content.map((c) => c.text.value).join('');
 
 let aimock: Aimock;
@@ -159,7 +169,10 @@ describe.each([sdk4, sdk7])('%o', (make) => {
   const thread = async (text: string) => (await client.createThread({ messages: [{ role: 'user', content: text }] })).id;
 
   it('createAndPoll: the model answers, with its usage, and the control API names the backend', async () => {
-    aimock.mock.onMessage('Say hello', { content: 'Hello from the model!', usage: { prompt_tokens: 21, completion_tokens: 5, total_tokens: 26 } });
+    aimock.mock.onMessage('Say hello', {
+      content: 'Hello from the model!',
+      usage: { prompt_tokens: 21, completion_tokens: 5, total_tokens: 26 },
+    });
     const threadId = await thread('Say hello');
     const run = await client.createAndPoll(threadId, { assistant_id: assistantId });
     expect(run.status).toBe('completed');
@@ -169,13 +182,15 @@ describe.each([sdk4, sdk7])('%o', (make) => {
       ['user', 'Say hello'],
       ['assistant', 'Hello from the model!'],
     ]);
-    const inspection = await server.admin.runs.get(run.id);
+    const inspection = await admin().runs.get(run.id);
     expect(inspection.turns.map((t) => t.answered_by)).toEqual([{ kind: 'backend', scenario: null, model: 'llama3.2:3b' }]);
     expect(aimock.chatRequests()).toHaveLength(1);
   });
 
   it('runs.stream: text deltas arrive as the model streams them, and add up to the stored message', async () => {
-    aimock.mock.onMessage('Tell me a story', { content: 'Once upon a time there was a tiny mock that answered like a model.' }, { chunkSize: 6 } as never);
+    aimock.mock.onMessage('Tell me a story', { content: 'Once upon a time there was a tiny mock that answered like a model.' }, {
+      chunkSize: 6,
+    } as never);
     const threadId = await thread('Tell me a story');
     const stream = client.stream(threadId, { assistant_id: assistantId });
     const deltas: string[] = [];
@@ -211,7 +226,11 @@ describe.each([sdk4, sdk7])('%o', (make) => {
     expect(textOf(messages[1])).toBe('The weather: 18C and sunny');
     const followUp = aimock.chatRequests()[1].body as { messages: Json[] };
     expect(followUp.messages.slice(-2)).toEqual([
-      { role: 'assistant', content: null, tool_calls: [{ id: call.id, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: call.id, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+      },
       { role: 'tool', tool_call_id: call.id, content: '18C and sunny' },
     ]);
     const steps = await client.steps(threadId, run.id);
@@ -240,13 +259,53 @@ describe.each([sdk4, sdk7])('%o', (make) => {
   });
 
   it.each([
-    ['429', () => aimock.mock.on({ userMessage: 'fail me' }, { error: { message: 'Too many requests', type: 'rate_limit_error' }, status: 429 }), 'rate_limit_exceeded', /Too many requests/],
-    ['500', () => aimock.mock.on({ userMessage: 'fail me' }, { error: { message: 'Upstream broke', type: 'server_error' }, status: 500 }), 'server_error', /answered 500: Upstream broke/],
-    ['401', () => aimock.mock.on({ userMessage: 'fail me' }, { error: { message: 'Bad key', type: 'invalid_request_error' }, status: 401 }), 'server_error', /401; check MODEL_BACKEND_KEY/],
-    ['a mid-stream disconnect', () => aimock.mock.onMessage('fail me', { content: 'partial answer that never ends' }, { truncateAfterChunks: 3, chunkSize: 4, latency: 10 } as never), 'server_error', /stream/],
-    ['a malformed answer', () => aimock.mock.addFixture({ match: { userMessage: 'fail me' }, response: { content: 'x' }, chaos: { malformedRate: 1 } }), 'server_error', /instead of a stream/],
-    ['silence past the timeout', () => aimock.mock.onMessage('fail me', { content: 'too late' }, { latency: 1_500 }), 'server_error', /sent nothing for 1000 ms/],
-    ['invalid JSON arguments', () => aimock.mock.onMessage('fail me', { toolCalls: [{ name: 'get_weather', arguments: '{"city": "Par' }] }), 'server_error', /not valid JSON/],
+    [
+      '429',
+      () => aimock.mock.on({ userMessage: 'fail me' }, { error: { message: 'Too many requests', type: 'rate_limit_error' }, status: 429 }),
+      'rate_limit_exceeded',
+      /Too many requests/,
+    ],
+    [
+      '500',
+      () => aimock.mock.on({ userMessage: 'fail me' }, { error: { message: 'Upstream broke', type: 'server_error' }, status: 500 }),
+      'server_error',
+      /answered 500: Upstream broke/,
+    ],
+    [
+      '401',
+      () => aimock.mock.on({ userMessage: 'fail me' }, { error: { message: 'Bad key', type: 'invalid_request_error' }, status: 401 }),
+      'server_error',
+      /401; check MODEL_BACKEND_KEY/,
+    ],
+    [
+      'a mid-stream disconnect',
+      () =>
+        aimock.mock.onMessage('fail me', { content: 'partial answer that never ends' }, {
+          truncateAfterChunks: 3,
+          chunkSize: 4,
+          latency: 10,
+        } as never),
+      'server_error',
+      /stream/,
+    ],
+    [
+      'a malformed answer',
+      () => aimock.mock.addFixture({ match: { userMessage: 'fail me' }, response: { content: 'x' }, chaos: { malformedRate: 1 } }),
+      'server_error',
+      /instead of a stream/,
+    ],
+    [
+      'silence past the timeout',
+      () => aimock.mock.onMessage('fail me', { content: 'too late' }, { latency: 1_500 }),
+      'server_error',
+      /sent nothing for 1000 ms/,
+    ],
+    [
+      'invalid JSON arguments',
+      () => aimock.mock.onMessage('fail me', { toolCalls: [{ name: 'get_weather', arguments: '{"city": "Par' }] }),
+      'server_error',
+      /not valid JSON/,
+    ],
   ])('%s: the run fails with a mapped last_error; the stream ends with thread.run.failed', async (_name, fixture, code, message) => {
     fixture();
     const threadId = await thread('Please fail me');
@@ -269,7 +328,7 @@ describe.each([sdk4, sdk7])('%o', (make) => {
   });
 
   it('file_search: a real search step, results back to the model, and file_citation annotations', async () => {
-    const file = await client.files.create({ file: await toFile(Buffer.from(HANDBOOK), 'handbook.md'), purpose: 'assistants' });
+    const file = await client.files.create({ file: await client.toFile(Buffer.from(HANDBOOK), 'handbook.md'), purpose: 'assistants' });
     const store = await client.vectorStores.create({ name: 'kb', file_ids: [file.id] });
     await expect.poll(async () => (await client.vectorStores.retrieve(store.id)).file_counts.completed).toBe(1);
     const searcher = await client.createAssistant({
@@ -287,9 +346,14 @@ describe.each([sdk4, sdk7])('%o', (make) => {
 
     const steps = await client.steps(threadId, run.id, ['step_details.tool_calls[*].file_search.results[*].content']);
     expect(steps.map((s) => s.type)).toEqual(['tool_calls', 'message_creation']);
-    const search = (steps[0].step_details.tool_calls as { type: string; file_search: { results: { file_id: string; content: unknown[] }[] } }[])[0];
+    const search = (
+      steps[0].step_details.tool_calls as { type: string; file_search: { results: { file_id: string; content: unknown[] }[] } }[]
+    )[0];
     expect(search.type).toBe('file_search');
-    expect(search.file_search.results[0]).toMatchObject({ file_id: file.id, content: [{ type: 'text', text: expect.stringContaining('30 days') }] });
+    expect(search.file_search.results[0]).toMatchObject({
+      file_id: file.id,
+      content: [{ type: 'text', text: expect.stringContaining('30 days') }],
+    });
     const toolMessage = (aimock.chatRequests()[1].body as { messages: { role: string; content: string }[] }).messages.at(-1)!;
     expect(toolMessage).toMatchObject({ role: 'tool', content: expect.stringContaining('†handbook.md】\nRefund policy.') });
 
@@ -297,15 +361,25 @@ describe.each([sdk4, sdk7])('%o', (make) => {
     const { value, annotations } = answer.content[0].text;
     expect(value).toMatch(/^You have 30 days 【\d+:0†handbook\.md】\.$/);
     expect(annotations).toEqual([
-      { type: 'file_citation', text: value.slice(17, -1), start_index: 17, end_index: value.length - 1, file_citation: { file_id: file.id } },
+      {
+        type: 'file_citation',
+        text: value.slice(17, -1),
+        start_index: 17,
+        end_index: value.length - 1,
+        file_citation: { file_id: file.id },
+      },
     ]);
   });
 
   it('a scenario pins a turn and mock_backend "off" keeps the built-in brain: the model is not asked', async () => {
-    await server.admin.scenarios.add({ name: `pinned ${client.name}`, match: { message: 'pinned' }, turns: [{ text: 'Scripted.' }] });
-    const pinned = await client.createAndPoll(await thread('pinned'), { assistant_id: assistantId });
+    await admin().scenarios.add({
+      name: `pinned ${client.name}`,
+      match: { message: `pinned ${client.name}` },
+      turns: [{ text: 'Scripted.' }],
+    });
+    const pinned = await client.createAndPoll(await thread(`pinned ${client.name}`), { assistant_id: assistantId });
     expect(pinned.status).toBe('completed');
-    expect((await server.admin.runs.get(pinned.id)).turns[0].answered_by).toEqual({ kind: 'scenario', scenario: `pinned ${client.name}` });
+    expect((await admin().runs.get(pinned.id)).turns[0].answered_by).toEqual({ kind: 'scenario', scenario: `pinned ${client.name}` });
 
     const offThread = await thread('Say hello');
     const off = await client.createAndPoll(offThread, { assistant_id: assistantId, metadata: { mock_backend: 'off' } });
@@ -324,9 +398,12 @@ describe('backend unreachable', () => {
     try {
       const client = sdk4(lonely.baseURL);
       const assistant = await client.createAssistant({ model: 'gpt-4o' });
-      const run = await client.createAndPoll(await (async () => (await client.createThread({ messages: [{ role: 'user', content: 'hi' }] })).id)(), {
-        assistant_id: assistant.id,
-      });
+      const run = await client.createAndPoll(
+        await (async () => (await client.createThread({ messages: [{ role: 'user', content: 'hi' }] })).id)(),
+        {
+          assistant_id: assistant.id,
+        },
+      );
       expect(run.status).toBe('failed');
       expect(run.last_error).toEqual({ code: 'server_error', message: expect.stringMatching(/could not be reached: .*ECONNREFUSED/) });
     } finally {
@@ -360,7 +437,10 @@ describe('record, then replay with no model', () => {
     const recorder = await startTestServer({ modelBackendUrl: aimock.baseURL, recordTo: recording });
     let live;
     try {
-      aimock.mock.onMessage('weather in Oslo', { toolCalls: [{ name: 'get_weather', arguments: '{"city": "Oslo"}' }], usage: { prompt_tokens: 30, completion_tokens: 9, total_tokens: 39 } });
+      aimock.mock.onMessage('weather in Oslo', {
+        toolCalls: [{ name: 'get_weather', arguments: '{"city": "Oslo"}' }],
+        usage: { prompt_tokens: 30, completion_tokens: 9, total_tokens: 39 },
+      });
       onToolResult((tool) => `Oslo: ${tool}. Pack {{boots}}.`);
       live = await converse(sdk7(recorder.baseURL));
     } finally {
