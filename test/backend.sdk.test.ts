@@ -413,23 +413,44 @@ describe('backend unreachable', () => {
 });
 
 describe('record, then replay with no model', () => {
-  /** One conversation: a tool round trip, then a plain text turn in the same thread. */
+  const MARKER = /【\d+:\d+†[^】]+】/;
+
+  /** Two conversations: a tool round trip, and a question answered from a file with a citation. */
   async function converse(client: Sdk) {
     const assistant = await client.createAssistant({ model: 'gpt-4o', name: 'Recorder bot', tools: [WEATHER] });
     const threadId = (await client.createThread({ messages: [{ role: 'user', content: 'weather in Oslo {{please}}' }] })).id;
-    const statuses: string[] = [];
-    let run = await client.createAndPoll(threadId, { assistant_id: assistant.id });
-    statuses.push(run.status);
-    const calls = run.required_action?.submit_tool_outputs.tool_calls.map((c) => c.function) ?? [];
-    const stream = client.submitStream(
-      threadId,
-      run.id,
-      (run.required_action?.submit_tool_outputs.tool_calls ?? []).map((c) => ({ tool_call_id: c.id, output: '-3C, snow' })),
-    );
-    run = await stream.finalRun();
-    statuses.push(run.status);
-    const messages = (await client.messages(threadId)).map((m) => [m.role, textOf(m)]);
-    return { statuses, calls, messages };
+    const runs: Run[] = [];
+    runs.push(await client.createAndPoll(threadId, { assistant_id: assistant.id }));
+    const calls = runs[0].required_action?.submit_tool_outputs.tool_calls ?? [];
+    const outputs = calls.map((c) => ({ tool_call_id: c.id, output: '-3C, snow' }));
+    runs.push(await client.submitStream(threadId, runs[0].id, outputs).finalRun());
+
+    const file = await client.files.create({ file: await client.toFile(Buffer.from(HANDBOOK), 'handbook.md'), purpose: 'assistants' });
+    const store = await client.vectorStores.create({ name: 'kb', file_ids: [file.id] });
+    await expect.poll(async () => (await client.vectorStores.retrieve(store.id)).file_counts.completed).toBe(1);
+    const searcher = await client.createAssistant({
+      model: 'gpt-4o',
+      name: 'Recorder search',
+      tools: [{ type: 'file_search' }],
+      tool_resources: { file_search: { vector_store_ids: [store.id] } },
+    });
+    const searchThread = (await client.createThread({ messages: [{ role: 'user', content: 'What is the refund policy?' }] })).id;
+    runs.push(await client.createAndPoll(searchThread, { assistant_id: searcher.id }));
+    const steps = await client.steps(searchThread, runs[2].id);
+
+    const messages = [...(await client.messages(threadId)), ...(await client.messages(searchThread))].map((m) => ({
+      role: m.role,
+      text: textOf(m),
+      // The file has another id on each server: say "the uploaded file" instead.
+      annotations: m.content[0].text.annotations.map((a) => JSON.parse(JSON.stringify(a).replaceAll(file.id, 'the uploaded file'))),
+    }));
+    return {
+      statuses: runs.map((r) => r.status),
+      usage: runs.map((r) => r.usage),
+      calls: calls.map((c) => c.function),
+      steps: steps.map((s) => [s.type, s.status, (s.step_details.tool_calls ?? []).map((c) => c.type)]),
+      messages,
+    };
   }
 
   it('a recorded conversation replays with SCENARIOS and no backend, giving the same messages, tool calls and statuses', async () => {
@@ -441,22 +462,27 @@ describe('record, then replay with no model', () => {
         toolCalls: [{ name: 'get_weather', arguments: '{"city": "Oslo"}' }],
         usage: { prompt_tokens: 30, completion_tokens: 9, total_tokens: 39 },
       });
-      onToolResult((tool) => `Oslo: ${tool}. Pack {{boots}}.`);
+      aimock.mock.onMessage('refund policy', { toolCalls: [{ name: 'file_search', arguments: '{"query":"refund"}' }] });
+      onToolResult((tool) => (MARKER.test(tool) ? `Within 30 days ${MARKER.exec(tool)![0]}.` : `Oslo: ${tool}. Pack {{boots}}.`));
       live = await converse(sdk7(recorder.baseURL));
     } finally {
       await recorder.stop();
     }
-    expect(live.statuses).toEqual(['requires_action', 'completed']);
+    expect(live.statuses).toEqual(['requires_action', 'completed', 'completed']);
+    expect(live.messages.at(-1)!.annotations).toEqual([
+      expect.objectContaining({ type: 'file_citation', file_citation: { file_id: 'the uploaded file' } }),
+    ]);
     expect(readFileSync(recording, 'utf8')).toContain('Recorder bot');
+    expect(aimock.chatRequests()).toHaveLength(4);
 
     const replay = await startTestServer({ scenarios: recording });
     try {
       const replayed = await converse(sdk4(replay.baseURL));
       expect(replayed).toEqual(live);
-      expect(replayed.messages.at(-1)).toEqual(['assistant', 'Oslo: -3C, snow. Pack {{boots}}.']);
+      expect(replayed.messages[1]).toEqual({ role: 'assistant', text: 'Oslo: -3C, snow. Pack {{boots}}.', annotations: [] });
     } finally {
       await replay.stop();
     }
-    expect(aimock.chatRequests()).toHaveLength(2);
+    expect(aimock.chatRequests()).toHaveLength(4);
   });
 });
