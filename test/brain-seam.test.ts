@@ -462,3 +462,33 @@ describe('precedence', () => {
     }
   });
 });
+
+describe('manual mode', () => {
+  it('a streamed turn is forwarded whole in one advance, which waits for the brain', async () => {
+    const brain = new FakeBrain();
+    const gate = new Gate();
+    brain.reply = () => [{ type: 'text', delta: 'One' }, gate, { type: 'text', delta: ' advance' }];
+    const manual = await startTestServer({ backendBrain: brain, runMode: 'manual' });
+    try {
+      const raw = new RawApi(manual.url);
+      const admin = manual.admin.withApiKey(raw.apiKey);
+      const assistant = await raw.post<{ id: string }>('/v1/assistants', { model: 'gpt-4o' });
+      const thread = await raw.post<{ id: string }>('/v1/threads', { messages: [{ role: 'user', content: 'hi' }] });
+      const run = await raw.post<{ id: string }>(`/v1/threads/${thread.id}/runs`, { assistant_id: assistant.id });
+      expect((await admin.runs.advance(run.id)).status).toBe('in_progress'); // start
+      expect((await admin.runs.advance(run.id)).status).toBe('in_progress'); // plan: the brain answers
+      expect(brain.inputs).toHaveLength(1);
+      const begin = admin.runs.advance(run.id); // begin: every event, as the brain produces them
+      await sleep(50);
+      gate.open();
+      await begin;
+      const messages = await raw.get<{ data: { status: string; content: { text: { value: string } }[] }[] }>(
+        `/v1/threads/${thread.id}/messages`,
+      );
+      expect(messages.data[0].content[0].text.value).toBe('One advance');
+      expect((await admin.runs.advance(run.id)).status).toBe('completed'); // finish
+    } finally {
+      await manual.stop();
+    }
+  });
+});
