@@ -4,7 +4,7 @@
  * the model streams reaches the client as it comes; every failure ends the run with a mapped
  * last_error; a cancel ends the upstream request; a recorded conversation replays with no model.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI4, { toFile as toFile4 } from 'openai';
 import OpenAI7, { toFile as toFile7 } from 'openai-v7';
@@ -484,5 +484,80 @@ describe('record, then replay with no model', () => {
       await replay.stop();
     }
     expect(aimock.chatRequests()).toHaveLength(4);
+  });
+});
+
+describe('a run whose turn is streaming', () => {
+  const SLOW = { latency: 100, chunkSize: 5 } as never;
+
+  /** Starts a streamed run and resolves once the first text delta has reached the client. */
+  async function streaming(client: Sdk, assistantId: string, text: string) {
+    const threadId = (await client.createThread({ messages: [{ role: 'user', content: text }] })).id;
+    const stream = client.stream(threadId, { assistant_id: assistantId });
+    const runId = await new Promise<string>((resolve) => {
+      let id = '';
+      stream.on('event', (event) => {
+        if (event.event === 'thread.run.created') id = event.data.id as string;
+        if (event.event === 'thread.message.delta') resolve(id);
+      });
+    });
+    return { threadId, runId, stream };
+  }
+
+  it('deleting its thread ends the upstream request at once', async () => {
+    aimock.mock.onMessage('delete me', { content: 'word '.repeat(60) }, SLOW);
+    const client = sdk4(server.baseURL);
+    const assistant = await client.createAssistant({ model: 'gpt-4o' });
+    const { threadId, stream } = await streaming(client, assistant.id, 'please delete me');
+    const response = await fetch(`${server.baseURL}/threads/${threadId}`, {
+      method: 'DELETE',
+      headers: { authorization: 'Bearer sk-test', 'openai-beta': 'assistants=v2' },
+    });
+    expect(response.status).toBe(200);
+    await expect.poll(() => aimock.responseEndings(), { timeout: 1_000 }).toEqual(['cut']);
+    await stream.done().catch(() => undefined);
+  });
+
+  it('a failure mid-answer keeps the text streamed so far in an incomplete message', async () => {
+    aimock.mock.onMessage('break off', { content: 'one two three four five six seven eight nine ten' }, {
+      truncateAfterChunks: 4,
+      chunkSize: 4,
+      latency: 20,
+    } as never);
+    const client = sdk4(server.baseURL);
+    const assistant = await client.createAssistant({ model: 'gpt-4o' });
+    const threadId = (await client.createThread({ messages: [{ role: 'user', content: 'break off' }] })).id;
+    const run = await client.createAndPoll(threadId, { assistant_id: assistant.id });
+    expect(run.status).toBe('failed');
+    const answer = (await client.messages(threadId)).at(-1)!;
+    expect(answer.role).toBe('assistant');
+    expect(answer.status).toBe('incomplete');
+    expect(textOf(answer).length).toBeGreaterThan(0);
+    expect('one two three four five six seven eight nine ten'.startsWith(textOf(answer))).toBe(true);
+  });
+
+  it('a restart re-plans the unfinished turn: the backend is asked again and the run completes', async () => {
+    aimock.mock.onMessage('survive a restart', { content: 'word '.repeat(40) }, SLOW);
+    const dbPath = join(server.dir, 'restart.db');
+    const first = await startTestServer({ dbPath, modelBackendUrl: aimock.baseURL });
+    const client = sdk4(first.baseURL);
+    const assistant = await client.createAssistant({ model: 'gpt-4o' });
+    const { threadId, runId, stream } = await streaming(client, assistant.id, 'survive a restart');
+    stream.done().catch(() => undefined);
+    await first.close();
+    rmSync(first.dir, { recursive: true, force: true });
+    await expect.poll(() => aimock.responseEndings(), { timeout: 1_000 }).toEqual(['cut']);
+
+    aimock.mock.reset();
+    aimock.mock.onMessage('survive a restart', { content: 'Back again.' });
+    const second = await startTestServer({ dbPath, modelBackendUrl: aimock.baseURL });
+    try {
+      const again = sdk4(second.baseURL);
+      await expect.poll(async () => (await again.retrieveRun(threadId, runId)).status, { timeout: 5_000 }).toBe('completed');
+      expect(textOf((await again.messages(threadId)).at(-1)!)).toBe('Back again.');
+      expect(aimock.chatRequests()).toHaveLength(1);
+    } finally {
+      await second.stop();
+    }
   });
 });
