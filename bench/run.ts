@@ -367,7 +367,7 @@ Every page is one range scan of the \`(thread_id, seq)\` index and every retriev
 cost grows with the depth of the B-tree (logarithmically), not with the number of rows.
 `);
   }
-  if (r.backend) parts.push(renderBackend(r.backend));
+  if (r.backend) parts.push(renderBackend(r.backend, m, date));
   parts.push(`## Where the time goes
 
 Profiled (\`perf\` with \`node --perf-basic-prof\`, \`node --cpu-prof\`, \`strace\`, and the server's CPU time per request
@@ -412,7 +412,7 @@ from /proc) on the same kind of machine on 2026-11-23; these notes do not change
   return parts.join('\n');
 }
 
-function renderBackend(b: BackendResult): string {
+function renderBackend(b: BackendResult, m: Machine, date: string): string {
   const row = (name: string, d: { n: number; p50: number; p90: number; p99: number }) => [
     name,
     d.n,
@@ -424,7 +424,8 @@ function renderBackend(b: BackendResult): string {
 
 A child server with \`MODEL_BACKEND_URL\` pointing at aimock (\`@copilotkit/aimock\` ${b.aimockVersion}, in the bench process,
 playing the model); the clients are the official SDK (npm \`openai\` 4.x) in the bench process too, so one clock times
-both ends. Measured with \`tsx bench/run.ts backend --write\` (part of \`npm run bench\`).
+both ends. Measured with \`tsx bench/run.ts backend --write\` (part of \`npm run bench\`) on ${date}: ${m.os}; ${m.cpu};
+${m.cores} cores; ${m.memory}; node ${m.node}; load average at start ${m.load}.
 
 First token: from aimock's write of the first chunk that carries text (stamped on aimock's own HTTP response) to the
 client's first parsed \`thread.message.delta\` (through the mock: \`runs.create({ stream: true })\`), against the same

@@ -66,8 +66,9 @@ async function open(settings: BackendSettings, body: ChatRequest, signal: AbortS
     try {
       response = await fetch(url, { method: 'POST', headers, body: payload, signal });
     } catch (error) {
-      if (signal.aborted || attempt >= MAX_ATTEMPTS) {
-        if (signal.aborted) throw error;
+      // Aborted by this side (the run ended, or the backend was silent too long): chatChunks says which.
+      if (signal.aborted) throw error;
+      if (attempt >= MAX_ATTEMPTS) {
         throw new BrainError('server_error', `The model backend at ${settings.url} could not be reached: ${describe(error)}.`);
       }
       await pause(RETRY_BASE_MS * 2 ** (attempt - 1), signal);
