@@ -184,20 +184,28 @@ function timeouts(options: ServerOptions, env: Env): { headersTimeoutMs: number;
   return { requestTimeoutMs, headersTimeoutMs: requestTimeoutMs > 0 && headers > 0 ? Math.min(headers, requestTimeoutMs) : headers };
 }
 
-/** The model backend's settings; its other variables without MODEL_BACKEND_URL are a mistake worth stopping for. */
+/**
+ * The model backend's settings. Without MODEL_BACKEND_URL there is no backend: the other settings given
+ * as flags (or in-process options) are then a mistake worth stopping for, while the same names in the
+ * environment are ignored, since other tools may use them (a RECORD_TO of a test helper, say).
+ */
 function backend(options: ServerOptions, env: Env): { modelBackend: BackendSettings | undefined; recordTo: string | undefined } {
   const url = options.modelBackendUrl ?? (env.MODEL_BACKEND_URL || undefined);
+  if (!url) {
+    const stray = [
+      options.modelMap !== undefined && 'MODEL_MAP',
+      options.modelBackendKey !== undefined && 'MODEL_BACKEND_KEY',
+      options.recordTo !== undefined && 'RECORD_TO',
+    ].filter(Boolean);
+    if (stray.length > 0)
+      throw new Error(`${stray.join(', ')} ${stray.length > 1 ? 'need' : 'needs'} MODEL_BACKEND_URL (the model backend).`);
+    return { modelBackend: undefined, recordTo: undefined };
+  }
   const key = options.modelBackendKey ?? (env.MODEL_BACKEND_KEY || undefined);
   const modelMap = parseModelMap(options.modelMap ?? (env.MODEL_MAP || undefined));
   const timeoutMs =
     options.modelBackendTimeoutMs ?? int('MODEL_BACKEND_TIMEOUT_MS', env.MODEL_BACKEND_TIMEOUT_MS) ?? DEFAULT_BACKEND_TIMEOUT_MS;
   const recordTo = options.recordTo ?? (env.RECORD_TO || undefined);
-  if (!url) {
-    const stray = [modelMap.size > 0 && 'MODEL_MAP', key && 'MODEL_BACKEND_KEY', recordTo && 'RECORD_TO'].filter(Boolean);
-    if (stray.length > 0)
-      throw new Error(`${stray.join(', ')} ${stray.length > 1 ? 'need' : 'needs'} MODEL_BACKEND_URL (the model backend).`);
-    return { modelBackend: undefined, recordTo: undefined };
-  }
   return { modelBackend: { url: parseBackendUrl(url), key, modelMap, timeoutMs: timeoutMs || DEFAULT_BACKEND_TIMEOUT_MS }, recordTo };
 }
 

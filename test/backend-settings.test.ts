@@ -54,10 +54,19 @@ describe('settings', () => {
     [{ MODEL_BACKEND_URL: 'http://h/v1', MODEL_MAP: 'a=b,a=c' }, /MODEL_MAP names 'a' twice/],
     [{ MODEL_BACKEND_URL: 'localhost:11434' }, /MODEL_BACKEND_URL must be an http\(s\) URL .*not 'localhost:11434'/],
     [{ MODEL_BACKEND_URL: 'nonsense' }, /MODEL_BACKEND_URL must be an http\(s\) URL/],
-    [{ MODEL_MAP: 'a=b', RECORD_TO: 'x.yaml' }, /MODEL_MAP, RECORD_TO need MODEL_BACKEND_URL/],
     [{ MODEL_BACKEND_URL: 'http://h/v1', MODEL_BACKEND_TIMEOUT_MS: 'soon' }, /MODEL_BACKEND_TIMEOUT_MS must be a whole number/],
   ])('a bad value stops the start: %j', (env, message) => {
     expect(() => resolveConfig({}, env)).toThrow(message);
+  });
+
+  it('without MODEL_BACKEND_URL, backend settings given as options stop the start, while the environment is ignored', () => {
+    expect(() => resolveConfig({ modelMap: 'a=b', recordTo: 'x.yaml' }, {})).toThrow(
+      'MODEL_MAP, RECORD_TO need MODEL_BACKEND_URL (the model backend).',
+    );
+    // Other tools use these names too (a test helper's RECORD_TO, say): no backend, nothing recorded.
+    const config = resolveConfig({}, { MODEL_MAP: 'nonsense', RECORD_TO: 'x.jsonl', MODEL_BACKEND_KEY: 'k' });
+    expect(config.modelBackend).toBeUndefined();
+    expect(config.recordTo).toBeUndefined();
   });
 
   it('maps a model by its entry, else `*`, else passes it through', () => {
