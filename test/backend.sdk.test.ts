@@ -184,6 +184,9 @@ describe.each([sdk4, sdk7])('%o', (make) => {
     ]);
     const inspection = await admin().runs.get(run.id);
     expect(inspection.turns.map((t) => t.answered_by)).toEqual([{ kind: 'backend', scenario: null, model: 'llama3.2:3b' }]);
+    // The journal entry of the request that started the run says the same.
+    const [created] = await admin().requests.list({ method: 'POST', path: `/v1/threads/${threadId}/runs` });
+    expect(JSON.stringify(created.answered_by)).toContain('{"kind":"backend","scenario":null,"model":"llama3.2:3b"}');
     expect(aimock.chatRequests()).toHaveLength(1);
   });
 
