@@ -153,11 +153,11 @@ export function expire(core: EngineCore, runId: string): RunRow | undefined {
  */
 export function failFromBrain(core: EngineCore, runId: string, error: unknown): void {
   const task = core.tasks.get(runId);
-  if (!task || task.abort.signal.aborted) return;
+  if (task?.abort.signal.aborted || core.stopped) return;
   if (!(error instanceof BrainError)) return failOnError(core, runId, error);
   const run = findRunById(core.ctx.db, runId);
   if (!run || run.status !== 'in_progress') return;
-  endRun(core, run, 'failed', { lastError: lastErrorOfBrain(error) }, task.plan);
+  endRun(core, run, 'failed', { lastError: lastErrorOfBrain(error) }, task?.plan);
 }
 
 /** An unexpected error inside a phase fails the run (with `server_error`) instead of leaving it hanging. */
