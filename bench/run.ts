@@ -461,7 +461,7 @@ about 0.5 ms from aimock's write to the backend brain's first text event (loopba
 about 1.5 ms from there to the client's \`thread.message.delta\`: the engine opens the message_creation step and
 the message (SQLite writes), publishes \`thread.run.step.created\`, \`thread.run.step.in_progress\`,
 \`thread.message.created\` and \`thread.message.in_progress\`, stores the delta and sends it; the client parses
-all five. On this shared machine the p50 moves between runs with the load (1.9 ms and 3.6 ms in two runs ten minutes apart on 2026-12-01).
+all five. On this shared machine the p50 moves between runs with the load (1.9 ms, 3.6 ms and 1.7 ms in three runs on 2026-12-01, at load averages of 9, 8 and 5).
 `;
 }
 
