@@ -4,7 +4,7 @@
  *   server.ts, cli.ts, index.ts, testing/, client/   the app factory and the packages' entry points
  *   http/ (routes, compat, errors, hooks), admin/    what a client talks to
  *   engine/, streaming/                               runs, their scheduler and their events
- *   behavior/ (becoming brains/)                      what decides a turn
+ *   brains/                                          what decides a turn
  *   domain/, retrieval/                               per resource: schemas, serializers, rules; FTS5 search
  *   store/                                            drizzle schema and queries, the only SQL
  *   util/, config.ts, paths.ts, version.ts            anywhere

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { ENVIRONMENT, resolveConfig, type Config, type ServerOptions } from './config.js';
 import { flushLogs } from './http/log-destination.js';
 import { installShutdown } from './shutdown.js';
+import { formatModelMap } from './brains/backend/settings.js';
 import { VERSION } from './version.js';
 
 const NAME = 'assistants-mock';
@@ -51,6 +52,11 @@ const FLAGS: Record<keyof typeof ENVIRONMENT, FlagSpec> = {
   HEADERS_TIMEOUT_MS: { flags: '--headers-timeout-ms <ms>', option: 'headersTimeoutMs', parse: wholeNumber },
   REQUEST_TIMEOUT_MS: { flags: '--request-timeout-ms <ms>', option: 'requestTimeoutMs', parse: wholeNumber },
   UNMATCHED: { flags: '--unmatched <mode>', option: 'unmatched', choices: ['default', 'error'] },
+  MODEL_BACKEND_URL: { flags: '--model-backend-url <url>', option: 'modelBackendUrl' },
+  MODEL_BACKEND_KEY: { flags: '--model-backend-key <key>', option: 'modelBackendKey' },
+  MODEL_MAP: { flags: '--model-map <pairs>', option: 'modelMap' },
+  MODEL_BACKEND_TIMEOUT_MS: { flags: '--model-backend-timeout-ms <ms>', option: 'modelBackendTimeoutMs', parse: wholeNumber },
+  RECORD_TO: { flags: '--record-to <path>', option: 'recordTo' },
 };
 
 /** Flags of the CLI itself, not of the server: they have no environment variable. */
@@ -203,8 +209,20 @@ function banner(config: Config, actualPort: number): string {
     `  Web UI           ${base}/__admin/ui  (inspector and playground)`,
     `  Database         ${db}`,
     `  API keys         ${keys}; run mode ${config.runMode}`,
+    ...backendLines(config),
     '',
   ].join('\n');
+}
+
+/** The model backend, when one is set: where, which models, and where its turns are recorded. */
+function backendLines(config: Config): string[] {
+  const backend = config.modelBackend;
+  if (!backend) return [];
+  const map = backend.modelMap.size > 0 ? `model map ${formatModelMap(backend.modelMap)}` : 'run models passed through';
+  return [
+    `  Model backend    ${backend.url}  (${map}${backend.key ? ', with a key' : ''})`,
+    ...(config.recordTo ? [`  Recording to     ${resolve(config.recordTo)}  (replay with SCENARIOS)`] : []),
+  ];
 }
 
 async function main(argv: string[]): Promise<void> {

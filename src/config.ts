@@ -4,7 +4,8 @@
  * LOG_LEVEL; the rest are this project's own.
  */
 import type { Clock } from './engine/clock.js';
-import { UNMATCHED_MODES, type UnmatchedMode } from './behavior/scenarios/unmatched.js';
+import { UNMATCHED_MODES, type UnmatchedMode } from './brains/scenarios/unmatched.js';
+import { DEFAULT_BACKEND_TIMEOUT_MS, parseBackendUrl, parseModelMap, type BackendSettings } from './brains/backend/settings.js';
 
 export type RunMode = 'auto' | 'manual';
 
@@ -44,6 +45,16 @@ export interface ServerOptions {
   requestTimeoutMs?: number;
   /** A turn no scenario matches: `default` reply, or `error` (the run fails naming the closest scenario). */
   unmatched?: UnmatchedMode;
+  /** Base URL of a Chat Completions server that answers runs (docs/model-backends.md); unset: no model. */
+  modelBackendUrl?: string;
+  /** Its API key (`Authorization: Bearer`). */
+  modelBackendKey?: string;
+  /** Run model to backend model: `gpt-4o=llama3.2:3b,*=qwen2.5:7b`, or the same as an object. */
+  modelMap?: string | Record<string, string>;
+  /** How long the backend may stay silent before the turn fails, in ms. */
+  modelBackendTimeoutMs?: number;
+  /** Append every turn the backend answers to this scenario file. */
+  recordTo?: string;
   /** Replace the clock (tests): a ManualClock stands still until advanced. */
   clock?: Clock;
   /** Log to this destination instead of stdout (tests pass a stream or `false` to silence). */
@@ -72,6 +83,9 @@ export interface Config {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   unmatched: UnmatchedMode;
+  /** The model backend, when MODEL_BACKEND_URL is set. */
+  modelBackend: BackendSettings | undefined;
+  recordTo: string | undefined;
   clock: Clock | undefined;
   logger: boolean;
   prettyLogs: boolean;
@@ -116,6 +130,11 @@ export const ENVIRONMENT = {
   REQUEST_TIMEOUT_MS: 'time a client has to send a whole request, in ms (default 120000; 0: none; streams are not cut)',
   UNMATCHED:
     'default | error: a turn no scenario matches gets the default reply, or fails the run naming the closest scenario (default: default)',
+  MODEL_BACKEND_URL: 'base URL of a Chat Completions server that answers runs, e.g. http://127.0.0.1:11434/v1 (unset: no model)',
+  MODEL_BACKEND_KEY: "the model backend's API key (sent as a bearer token)",
+  MODEL_MAP: "run model to the backend's model, e.g. gpt-4o=llama3.2:3b,*=qwen2.5:7b (unmapped: the run's model)",
+  MODEL_BACKEND_TIMEOUT_MS: 'fail a turn whose backend stays silent this long, in ms (default 120000)',
+  RECORD_TO: 'append every turn the model backend answers to this scenario file (replay it with SCENARIOS)',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -148,6 +167,7 @@ export function resolveConfig(options: ServerOptions = {}, env: Env = process.en
     journalLimitBytes: options.journalLimitBytes ?? int('JOURNAL_LIMIT_BYTES', env.JOURNAL_LIMIT_BYTES) ?? DEFAULTS.journalLimitBytes,
     ...timeouts(options, env),
     unmatched,
+    ...backend(options, env),
     clock: options.clock,
     logger: options.logger ?? true,
     prettyLogs: options.prettyLogs ?? Boolean(process.stdout.isTTY),
@@ -162,6 +182,31 @@ function timeouts(options: ServerOptions, env: Env): { headersTimeoutMs: number;
   const requestTimeoutMs = options.requestTimeoutMs ?? int('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS) ?? DEFAULTS.requestTimeoutMs;
   const headers = options.headersTimeoutMs ?? int('HEADERS_TIMEOUT_MS', env.HEADERS_TIMEOUT_MS) ?? DEFAULTS.headersTimeoutMs;
   return { requestTimeoutMs, headersTimeoutMs: requestTimeoutMs > 0 && headers > 0 ? Math.min(headers, requestTimeoutMs) : headers };
+}
+
+/**
+ * The model backend's settings. Without MODEL_BACKEND_URL there is no backend: the other settings given
+ * as flags (or in-process options) are then a mistake worth stopping for, while the same names in the
+ * environment are ignored, since other tools may use them (a RECORD_TO of a test helper, say).
+ */
+function backend(options: ServerOptions, env: Env): { modelBackend: BackendSettings | undefined; recordTo: string | undefined } {
+  const url = options.modelBackendUrl ?? (env.MODEL_BACKEND_URL || undefined);
+  if (!url) {
+    const stray = [
+      options.modelMap !== undefined && 'MODEL_MAP',
+      options.modelBackendKey !== undefined && 'MODEL_BACKEND_KEY',
+      options.recordTo !== undefined && 'RECORD_TO',
+    ].filter(Boolean);
+    if (stray.length > 0)
+      throw new Error(`${stray.join(', ')} ${stray.length > 1 ? 'need' : 'needs'} MODEL_BACKEND_URL (the model backend).`);
+    return { modelBackend: undefined, recordTo: undefined };
+  }
+  const key = options.modelBackendKey ?? (env.MODEL_BACKEND_KEY || undefined);
+  const modelMap = parseModelMap(options.modelMap ?? (env.MODEL_MAP || undefined));
+  const timeoutMs =
+    options.modelBackendTimeoutMs ?? int('MODEL_BACKEND_TIMEOUT_MS', env.MODEL_BACKEND_TIMEOUT_MS) ?? DEFAULT_BACKEND_TIMEOUT_MS;
+  const recordTo = options.recordTo ?? (env.RECORD_TO || undefined);
+  return { modelBackend: { url: parseBackendUrl(url), key, modelMap, timeoutMs: timeoutMs || DEFAULT_BACKEND_TIMEOUT_MS }, recordTo };
 }
 
 function int(name: string, value: string | undefined): number | undefined {

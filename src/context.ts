@@ -4,7 +4,7 @@
  * global: two servers in one process (tests do this) share nothing.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { ScenarioRegistry } from './behavior/scenarios/registry.js';
+import type { ScenarioRegistry } from './brains/scenarios/registry.js';
 import type { FaultInjector } from './admin/faults.js';
 import type { RequestJournal } from './admin/journal.js';
 import type { Config } from './config.js';
@@ -28,7 +28,7 @@ export interface AppServices {
   readonly bus: EventBus;
   /** Open SSE responses, ended cleanly on shutdown. */
   readonly streams: StreamRegistry;
-  /** Scenario rules (src/behavior/scenarios); a Behavior consulted before the defaults in every turn. */
+  /** Scenario rules (src/brains/scenarios); the first link of the brain chain (src/brains/chain.ts). */
   readonly scenarios: ScenarioRegistry;
   /** The control API's request journal (src/admin/journal.ts), filled for /v1 and /openai requests. */
   readonly journal: RequestJournal;

@@ -11,6 +11,10 @@ import type { AppContext, AppServices } from './context.js';
 import { SystemClock } from './engine/clock.js';
 import { Scheduler } from './engine/scheduler.js';
 import { RunEngine } from './engine/run-engine.js';
+import type { Brain } from './brains/brain.js';
+import { BrainChain } from './brains/chain.js';
+import { createBackendBrain } from './brains/backend/index.js';
+import { DefaultBehavior } from './brains/defaults.js';
 import { EventBus } from './streaming/event-bus.js';
 import { StreamRegistry } from './streaming/sse.js';
 import { closeDatabase, openDatabase } from './store/database.js';
@@ -34,7 +38,7 @@ import { loadServerClockOffset, loadTenantClockOffsets, saveTenantClockOffset } 
 import { TenantClocks } from './engine/tenant-clocks.js';
 import { VERSION } from './version.js';
 import { AdminClient } from './client/admin-client.js';
-import { countTokens } from './behavior/tokens.js';
+import { countTokens } from './brains/tokens.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -58,7 +62,16 @@ export interface RunningServer {
 /** Pretty-printed JSON with two-space indentation, as the real service answers (ERRORS.md). */
 const serialize = (payload: unknown) => JSON.stringify(payload, null, 2);
 
-export async function buildApp(options: ServerOptions = {}): Promise<FastifyInstance> {
+/** What the app is built from: the server's settings, and services a program (or a test) hands in. */
+export interface AppOptions extends ServerOptions {
+  /**
+   * The brain that answers turns no scenario plays (a model backend, src/brains/brain.ts); skipped
+   * for runs whose run or assistant metadata has `mock_backend: "off"`. Unset: the built-in defaults.
+   */
+  backendBrain?: Brain;
+}
+
+export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
   const config = resolveConfig(options);
   // Before the database opens: a bad scenario file stops the start with nothing left open.
   const admin = createAdminServices(config);
@@ -91,7 +104,13 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     ...admin,
     log: app.log,
   };
-  const ctx: AppContext = { ...services, engine: new RunEngine(services) };
+  const brain = new BrainChain({
+    scenarios: services.scenarios,
+    // A brain handed in (tests, programs) wins; else the model backend of MODEL_BACKEND_URL, if any.
+    backend: options.backendBrain ?? createBackendBrain(config, db, { warn: (obj, msg) => app.log.warn(obj, msg) }),
+    defaults: new DefaultBehavior(config.defaultReply),
+  });
+  const ctx: AppContext = { ...services, engine: new RunEngine(services, brain) };
   app.decorate('ctx', ctx);
   app.decorate('logDestination', logDestination);
   app.setValidatorCompiler(validatorCompiler);
@@ -152,7 +171,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   return app;
 }
 
-export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+export async function startServer(options: AppOptions = {}): Promise<RunningServer> {
   const app = await buildApp(options);
   const { port, host } = app.ctx.config;
   try {

@@ -70,6 +70,11 @@ describe('start-up errors exit non-zero with one clear line', () => {
     [['--run-mode', 'sometimes'], /Allowed choices are auto, manual/],
     [['--bogus'], /unknown option '--bogus'/],
     [['extra-argument'], /too many arguments/],
+    [
+      ['--model-backend-url', 'http://127.0.0.1:11434/v1', '--model-map', 'gpt-4o'],
+      /MODEL_MAP must be a list of model=backend-model pairs .*not 'gpt-4o'/,
+    ],
+    [['--model-map', 'gpt-4o=llama3.2:3b'], /MODEL_MAP needs MODEL_BACKEND_URL/],
   ])('%j', async (args, message) => {
     const { code, stderr } = await runToEnd(args);
     expect(code).toBe(1);
@@ -114,8 +119,23 @@ describe('a running server', () => {
     expect(banner).toContain(`${url}/__admin`);
     expect(banner).toContain(`Web UI           ${url}/__admin/ui`);
     expect(banner).toContain(`Database         ${db}`);
+    expect(banner).not.toContain('Model backend');
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
+    cli.signal('SIGTERM');
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('shows the model backend and the recording file when they are set', async () => {
+    const cli = runCli(['--port', '0', '--db', ':memory:', '--model-map', 'gpt-4o=llama3.2:3b,*=qwen2.5:7b', '--record-to', 'rec.yaml'], {
+      cwd: dir,
+      env: cleanEnv({ MODEL_BACKEND_URL: 'http://127.0.0.1:11434/v1', MODEL_BACKEND_KEY: 'sk-secret' }),
+    });
+    await cli.ready;
+    const banner = cli.stderr();
+    expect(banner).toContain('Model backend    http://127.0.0.1:11434/v1  (model map gpt-4o=llama3.2:3b,*=qwen2.5:7b, with a key)');
+    expect(banner).toContain(`Recording to     ${join(dir, 'rec.yaml')}`);
+    expect(banner).not.toContain('sk-secret');
     cli.signal('SIGTERM');
     expect(await cli.exited).toEqual({ code: 0, signal: null });
   });

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestJournal, type RecordedRequest } from '../src/admin/journal.js';
-import { countTokens, EXACT_TOKEN_CHARS } from '../src/behavior/tokens.js';
+import { countTokens, EXACT_TOKEN_CHARS } from '../src/brains/tokens.js';
 import { startServer } from '../src/server.js';
 import { closeDatabase, openDatabase } from '../src/store/database.js';
 import { CLI, ROOT, cleanEnv, killAll, runCli } from './helpers/cli-process.js';

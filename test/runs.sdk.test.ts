@@ -4,7 +4,7 @@
  */
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countTokens } from '../src/behavior/tokens.js';
+import { countTokens } from '../src/brains/tokens.js';
 import { SDKS, type Obj, type SdkAdapter } from './helpers/sdk.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 

@@ -6,10 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { ScenarioRegistry } from '../src/behavior/scenarios/registry.js';
-import { buildView, renderTemplate } from '../src/behavior/scenarios/render.js';
-import type { ScenarioSpec } from '../src/behavior/scenarios/format.js';
-import type { TurnInput } from '../src/behavior/types.js';
+import { ScenarioRegistry } from '../src/brains/scenarios/registry.js';
+import { buildView, renderTemplate } from '../src/brains/scenarios/render.js';
+import type { ScenarioSpec } from '../src/brains/scenarios/format.js';
+import type { TurnInput } from '../src/brains/types.js';
 import type { AssistantRow, MessageRow, RunRow, ThreadRow } from '../src/store/schema.js';
 import { tempDir } from './helpers/server.js';
 

@@ -10,7 +10,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { forgetGeneratedValues, generateArguments, generateValue } from '../src/behavior/schema-arguments.js';
+import { forgetGeneratedValues, generateArguments, generateValue } from '../src/brains/schema-arguments.js';
 
 // ajv-formats is CommonJS: under NodeNext its function is the default export's `default`.
 const addFormats = addFormatsModule.default;

@@ -7,8 +7,8 @@ import addFormatsModule from 'ajv-formats';
 // ajv-formats is CommonJS: under NodeNext its function is the default export's `default`.
 const addFormats = addFormatsModule.default;
 import { describe, expect, it } from 'vitest';
-import { generateArguments, generateValue } from '../src/behavior/schema-arguments.js';
-import { mentions } from '../src/behavior/defaults.js';
+import { generateArguments, generateValue } from '../src/brains/schema-arguments.js';
+import { mentions } from '../src/brains/defaults.js';
 
 const ajv = new Ajv({ strict: false });
 addFormats(ajv);

@@ -4,7 +4,7 @@
  * Bounded three ways: entries per tenant, tenants, and bytes in all (the oldest entries, of any
  * tenant, go first); docs/reliability.md lists the figures.
  */
-import type { AnsweredBy } from '../behavior/types.js';
+import type { AnsweredBy } from '../brains/types.js';
 import { compilePathPattern, isRegexPattern } from './path-pattern.js';
 import { StreamSummary } from '../streaming/stream-summary.js';
 

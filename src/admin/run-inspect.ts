@@ -14,11 +14,12 @@ import { findRunById } from '../store/runs.js';
 import { findRunAudit } from '../store/run-audit.js';
 
 const AnsweredBy = Type.Object({
-  kind: Type.Union([Type.Literal('scenario'), Type.Literal('default'), Type.Literal('request')], {
+  kind: Type.Union([Type.Literal('scenario'), Type.Literal('default'), Type.Literal('request'), Type.Literal('backend')], {
     description:
-      '`scenario`: a scenario rule; `request`: tool_choice, tools or search results of the request; `default`: the default reply.',
+      '`scenario`: a scenario rule; `request`: tool_choice, tools or search results of the request; `default`: the default reply; `backend`: a model backend.',
   }),
   scenario: Type.Union([Type.String(), Type.Null()], { description: 'The name of the scenario, when one answered.' }),
+  model: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: "The backend's model, when a backend answered." })),
 });
 
 const RunInspection = Type.Object({

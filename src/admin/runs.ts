@@ -34,7 +34,7 @@ export function runControlRoutes(app: TypedApp, ctx: AppContext): void {
     },
     async (request) => {
       const runId = checkId('run_id', request.params.run_id);
-      return serializeRun(ctx.engine.advanceManual(request.call.tenant, runId), request.call.apiVersion);
+      return serializeRun(await ctx.engine.advance(request.call.tenant, runId), request.call.apiVersion);
     },
   );
 }

@@ -8,8 +8,8 @@ import type { AppContext } from '../context.js';
 import type { TypedApp } from '../http/typed-app.js';
 import { invalidParam } from '../domain/errors.js';
 import { fileScenarioNotRemovable, invalidScenario, scenarioNotFound, scenarioReloadFailed } from './errors.js';
-import { inlineScenarioSchema, scenarioSchema } from '../behavior/scenarios/schema.js';
-import { formatPath, validateScenarioBody } from '../behavior/scenarios/validate.js';
+import { inlineScenarioSchema, scenarioSchema } from '../brains/scenarios/schema.js';
+import { formatPath, validateScenarioBody } from '../brains/scenarios/validate.js';
 
 const NameParams = Type.Object({ name: Type.String() });
 

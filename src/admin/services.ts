@@ -4,7 +4,7 @@
  * its message and leaves nothing open behind it.
  */
 import type { Config } from '../config.js';
-import { ScenarioRegistry } from '../behavior/scenarios/registry.js';
+import { ScenarioRegistry } from '../brains/scenarios/registry.js';
 import { FaultInjector } from './faults.js';
 import { JOURNAL_CAPACITY, JOURNAL_TENANTS, RequestJournal } from './journal.js';
 

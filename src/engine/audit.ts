@@ -4,7 +4,7 @@
  * stored (src/store/run-audit.ts) for GET /__admin/runs/{id}; the answer is also sent to the
  * /__admin/events feed as a `mock.run.turn` event, which run streams of the API never carry.
  */
-import type { AnsweredBy } from '../behavior/types.js';
+import type { AnsweredBy } from '../brains/types.js';
 import type { AppServices } from '../context.js';
 import { appendRunStatus, recordRunTurn, setTurnStep } from '../store/run-audit.js';
 import type { RunRow } from '../store/schema.js';

@@ -4,7 +4,7 @@
  * the whole text, annotations sent once each in the fragment that completes their marker, tool calls
  * announced with id/type/name first and then their argument fragments.
  */
-import type { TextAnnotation } from '../behavior/types.js';
+import type { TextAnnotation } from '../brains/types.js';
 
 export interface MessageDelta {
   content: { index: number; type: 'text'; text: { value: string; annotations?: unknown[] } }[];

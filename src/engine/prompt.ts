@@ -2,8 +2,8 @@
  * What the "model" reads in a turn, and its size in tokens: the run's instructions, the thread's
  * messages (limited by truncation_strategy.last_messages) and the tool outputs of this run.
  */
-import { countTokens, TOKENS_PER_MESSAGE } from '../behavior/tokens.js';
-import type { ToolOutputRecord } from '../behavior/types.js';
+import { countTokens, TOKENS_PER_MESSAGE } from '../brains/tokens.js';
+import type { ToolOutputRecord } from '../brains/types.js';
 import type { MessageRow, RunRow } from '../store/schema.js';
 
 export function messageText(row: MessageRow): string {

@@ -12,8 +12,8 @@
  * kept, so a quote from it is a substring of the file.
  */
 // The project's lazily loaded o200k_base encoder (same counts): a static import of 'gpt-tokenizer' here
-// loaded the encoder at start-up (~250 ms, ~60 MB), which src/behavior/tokens.ts exists to avoid.
-import { countTokens } from '../behavior/tokens.js';
+// loaded the encoder at start-up (~250 ms, ~60 MB), which src/brains/tokens.ts exists to avoid.
+import { countTokens } from '../brains/tokens.js';
 
 export interface StaticChunking {
   max_chunk_size_tokens: number;

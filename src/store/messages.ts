@@ -120,3 +120,13 @@ export function addMessageFiles(db: Db, tenant: string, messageId: string, fileI
     db.insert(messageFiles).values({ tenant, messageId, fileId, createdAt }).onConflictDoNothing().run();
   }
 }
+
+/** A run's assistant messages still in progress end `incomplete` with this reason; returns them as stored. */
+export function closeOpenMessagesOfRun(db: Db, runId: string, reason: string, now: number): MessageRow[] {
+  const open = db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.runId, runId), eq(messages.status, 'in_progress')))
+    .all();
+  return open.map((m) => updateMessage(db, m.id, { status: 'incomplete', incompleteAt: now, incompleteDetails: { reason } })!);
+}

@@ -3,7 +3,7 @@
  * GET /__admin/runs/{id}. Appends are single statements (SQLite's JSON functions edit the arrays in
  * place), so the engine pays one small write per status change and per turn.
  */
-import type { AnsweredBy } from '../behavior/types.js';
+import type { AnsweredBy } from '../brains/types.js';
 import type { Db } from './database.js';
 
 export interface StatusChange {

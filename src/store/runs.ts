@@ -98,6 +98,32 @@ export function listSteps(db: Db, tenant: string, runId: string, query: PageQuer
   );
 }
 
+/** A run's steps still in progress, oldest first. */
+export function openStepsOfRun(db: Db, runId: string): RunStepRow[] {
+  return db
+    .select()
+    .from(runSteps)
+    .where(and(eq(runSteps.runId, runId), eq(runSteps.status, 'in_progress')))
+    .orderBy(asc(runSteps.seq))
+    .all();
+}
+
+/** Each step of the run still in progress gets the changes `changesFor` gives it; returns them as stored. */
+export function closeOpenStepsOfRun(db: Db, runId: string, changesFor: (step: RunStepRow) => Partial<NewRunStep>): RunStepRow[] {
+  return openStepsOfRun(db, runId).map((step) => updateStep(db, step.id, changesFor(step)));
+}
+
+/** Id and status of every run of a thread (a thread delete ends the unfinished ones). */
+export function runStatusesOfThread(db: Db, threadId: string): { id: string; status: string }[] {
+  return db.select({ id: runs.id, status: runs.status }).from(runs).where(eq(runs.threadId, threadId)).all();
+}
+
+/** Id and status of every run of a tenant, or of every tenant with null (a reset ends the unfinished ones). */
+export function runStatusesOfTenant(db: Db, tenant: string | null): { id: string; status: string }[] {
+  const query = db.select({ id: runs.id, status: runs.status }).from(runs);
+  return tenant === null ? query.all() : query.where(eq(runs.tenant, tenant)).all();
+}
+
 /** Recovery: forget the half-done turn of a run that was in progress when the process died. */
 export function discardUnfinishedTurn(db: Db, runId: string): void {
   const open = db

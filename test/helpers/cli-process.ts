@@ -60,7 +60,7 @@ process.on('exit', () => {
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const out: Record<string, string> = {};
   const settings =
-    /^(PORT|HOST|DB_PATH|API_KEY|ADMIN_KEY|SCENARIOS|LOG_LEVEL|RUN_MODE|STREAM_.*|POLL_AFTER_MS|.*_LIMIT_BYTES|.*_TIMEOUT_MS|DEFAULT_REPLY)$/;
+    /^(PORT|HOST|DB_PATH|API_KEY|ADMIN_KEY|SCENARIOS|LOG_LEVEL|RUN_MODE|STREAM_.*|POLL_AFTER_MS|.*_LIMIT_BYTES|.*_TIMEOUT_MS|DEFAULT_REPLY|MODEL_BACKEND_.*|MODEL_MAP|RECORD_TO)$/;
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !settings.test(k)) out[k] = v;
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) out[k] = v;
   return out;

@@ -4,8 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../src/server.js';
-import type { ServerOptions } from '../../src/config.js';
+import { startServer, type AppOptions, type RunningServer } from '../../src/server.js';
 
 export interface TestServer extends RunningServer {
   dir: string;
@@ -20,7 +19,7 @@ export function tempDir(prefix = 'am-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startTestServer(options: ServerOptions = {}): Promise<TestServer> {
+export async function startTestServer(options: AppOptions = {}): Promise<TestServer> {
   const dir = tempDir();
   const dbPath = options.dbPath ?? join(dir, 'test.db');
   const server = await startServer({ port: 0, logger: false, ...options, dbPath });

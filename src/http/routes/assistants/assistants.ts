@@ -6,7 +6,7 @@ import type { AppContext } from '../../../context.js';
 import { AssistantParams } from '../../params.js';
 import type { TypedApp } from '../../typed-app.js';
 import type { ApiVersion } from '../../../domain/api-version.js';
-import { assertResponseFormatAccepted } from '../../../behavior/strict-schema.js';
+import { assertResponseFormatAccepted } from '../../../brains/strict-schema.js';
 import { notFound } from '../../../domain/errors.js';
 import { DeletedObject, ListQuery } from '../../../domain/schemas.js';
 import {

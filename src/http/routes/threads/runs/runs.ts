@@ -7,7 +7,7 @@ import type { AppContext } from '../../../../context.js';
 import { RunParams, ThreadParams } from '../../../params.js';
 import type { TypedApp } from '../../../typed-app.js';
 import type { ApiVersion } from '../../../../domain/api-version.js';
-import { assertResponseFormatAccepted } from '../../../../behavior/strict-schema.js';
+import { assertResponseFormatAccepted } from '../../../../brains/strict-schema.js';
 import { invalidValue, notFound } from '../../../../domain/errors.js';
 import { ListQuery } from '../../../../domain/schemas.js';
 import { INCLUDE_FILE_SEARCH_CONTENT, serializeRunFor } from '../../../../domain/runs/serializers.js';

@@ -70,12 +70,24 @@ export class ScenarioRegistry implements Behavior {
    * In strict mode a turn no rule matches gets a failure naming the closest rule (./unmatched.ts).
    */
   answer(input: TurnInput): TurnDecision | undefined {
+    return this.answerMatched(input) ?? this.answerUnmatched(input);
+  }
+
+  /**
+   * Strict mode (UNMATCHED=error) only: the failure for a turn no rule selects, naming the closest
+   * rule; undefined otherwise (the default mode, or a rule was selected but its script ran out).
+   */
+  answerUnmatched(input: TurnInput): TurnDecision | undefined {
+    const tenant = input.run.tenant;
+    if (this.unmatchedMode(tenant) !== 'error' || this.select(input)) return undefined;
+    return { action: unmatchedFailure(input, this.rulesFor(tenant)), answeredBy: { kind: 'default', scenario: null } };
+  }
+
+  /** The turn's action and the rule behind it when a rule plays this turn; undefined otherwise. */
+  answerMatched(input: TurnInput): TurnDecision | undefined {
     const tenant = input.run.tenant;
     const selection = this.select(input);
-    if (!selection) {
-      if (this.unmatchedMode(tenant) !== 'error') return undefined;
-      return { action: unmatchedFailure(input, this.rulesFor(tenant)), answeredBy: { kind: 'default', scenario: null } };
-    }
+    if (!selection) return undefined;
     if ('missing' in selection) {
       return {
         action: this.missingScenario(input, selection.via, selection.missing),

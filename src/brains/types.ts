@@ -101,12 +101,11 @@ export interface Behavior {
 
 /**
  * Who answered a turn (GET /__admin/runs/{id}, the journal, the event feed): a scenario rule (by
- * name), the request itself (tool_choice, tools, file_search results), or the default reply.
+ * name), the request itself (tool_choice, tools, file_search results), the default reply, or a model
+ * backend (src/brains/brain.ts) with the backend's model name.
  */
-export interface AnsweredBy {
-  kind: 'scenario' | 'default' | 'request';
-  scenario: string | null;
-}
+export type AnsweredBy =
+  { kind: 'scenario' | 'default' | 'request'; scenario: string | null } | { kind: 'backend'; scenario: null; model: string | null };
 
 /** A turn's action together with who chose it. */
 export interface TurnDecision {

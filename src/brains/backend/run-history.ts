@@ -1,0 +1,65 @@
+/**
+ * This run's earlier turns as the model saw and answered them: each tool_calls step becomes an
+ * assistant message with `tool_calls` followed by one `tool` message per call (the submitted output,
+ * or the file_search results as numbered sources). code_interpreter calls (answered by a scenario or
+ * the defaults, never by a model) are left out: the model has no such tool.
+ */
+import type { RunStepRow } from '../../store/schema.js';
+import type { ToolOutputRecord } from '../types.js';
+import type { ChatMessage, ChatToolCall } from './chat-types.js';
+import { FILE_SEARCH_FUNCTION, searchResultsMessage, type Sources, type StoredSearchResult } from './file-search.js';
+
+type StoredCall =
+  | { id: string; type: 'function'; function: { name: string; arguments: string; output?: string | null } }
+  | { id: string; type: 'file_search'; file_search?: { results?: StoredSearchResult[] } }
+  | { id: string; type: 'code_interpreter' };
+
+export interface RunHistoryInput {
+  steps: RunStepRow[];
+  toolOutputs: ToolOutputRecord[];
+  /** The queries of this run's file_search calls, oldest first (the step does not keep them). */
+  searchQueries: readonly string[];
+  /** Used for a search whose query is not known (a restart lost it). */
+  fallbackQuery: string;
+  /** Messages that come before the history in the request: source markers number from here. */
+  offset: number;
+}
+
+export function runHistory(input: RunHistoryInput, sources: Sources): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  const outputs = new Map(input.toolOutputs.map((o) => [o.tool_call_id, o.output]));
+  const toolSteps = input.steps.filter((s) => s.type === 'tool_calls');
+  const lastSearchStep = toolSteps.findLastIndex((s) => callsOf(s).some((c) => c.type === 'file_search'));
+  let search = 0;
+  toolSteps.forEach((step, stepIndex) => {
+    const calls = callsOf(step).filter((c) => c.type !== 'code_interpreter');
+    if (calls.length === 0) return;
+    const queries: string[] = [];
+    const toolCalls = calls.map((call): ChatToolCall => {
+      if (call.type === 'function')
+        return { id: call.id, type: 'function', function: { name: call.function.name, arguments: call.function.arguments } };
+      const query = input.searchQueries[search++] ?? input.fallbackQuery;
+      queries.push(query);
+      return { id: call.id, type: 'function', function: { name: FILE_SEARCH_FUNCTION, arguments: JSON.stringify({ query }) } };
+    });
+    out.push({ role: 'assistant', content: null, tool_calls: toolCalls });
+    let q = 0;
+    let latestBase = 0;
+    for (const call of calls) {
+      if (call.type === 'function') {
+        out.push({ role: 'tool', tool_call_id: call.id, content: outputs.get(call.id) ?? call.function.output ?? '' });
+      } else if (call.type === 'file_search') {
+        const index = input.offset + out.length;
+        const results = call.file_search?.results ?? [];
+        const content = searchResultsMessage(queries[q++], results, index, sources, stepIndex === lastSearchStep ? latestBase : undefined);
+        latestBase += results.length;
+        out.push({ role: 'tool', tool_call_id: call.id, content });
+      }
+    }
+  });
+  return out;
+}
+
+function callsOf(step: RunStepRow): StoredCall[] {
+  return ((step.stepDetails as { tool_calls?: StoredCall[] }).tool_calls ?? []).filter((c) => c && typeof c === 'object');
+}

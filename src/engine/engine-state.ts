@@ -1,0 +1,54 @@
+/**
+ * What the engine keeps on a run row between turns (the `engine_state` column): the include[] of the
+ * request, the usage so far, the tool outputs submitted, the last search's results, and the usage of
+ * a tool step waiting in requires_action.
+ */
+import type { SearchHit, ToolOutputRecord } from '../brains/types.js';
+import type { RunRow, ThreadRow } from '../store/schema.js';
+import type { TokenCounts } from './usage.js';
+
+/** Runs may wait in requires_action (or run at all) this long before they expire (docs/reference-facts.md). */
+export const RUN_LIFETIME_SECONDS = 600;
+
+export interface EngineState {
+  include: string[];
+  usage: TokenCounts;
+  toolOutputs: ToolOutputRecord[];
+  searchResults?: SearchHit[];
+  /**
+   * The usage of the tool_calls step waiting in requires_action. A step's `usage` is null while it is
+   * in_progress (spec, RunStepCompletionUsage), so it is kept here until the step is closed.
+   */
+  stepUsage?: { stepId: string; usage: TokenCounts };
+}
+
+export function stateOf(run: RunRow): EngineState {
+  const state = (run.engineState ?? {}) as Partial<EngineState>;
+  return {
+    include: state.include ?? [],
+    usage: state.usage ?? { prompt_tokens: 0, completion_tokens: 0 },
+    toolOutputs: state.toolOutputs ?? [],
+    searchResults: state.searchResults,
+    stepUsage: state.stepUsage,
+  };
+}
+
+/** The function calls a run in requires_action waits for. */
+export function pendingCalls(run: RunRow): { id: string; function: { name: string; arguments: string } }[] {
+  const action = run.requiredAction as {
+    submit_tool_outputs?: { tool_calls: { id: string; function: { name: string; arguments: string } }[] };
+  } | null;
+  return action?.submit_tool_outputs?.tool_calls ?? [];
+}
+
+/** Vector stores a run may search: the thread's and the run's (or assistant's) file_search resources. */
+export function vectorStoreIdsOf(run: RunRow, thread: ThreadRow): string[] {
+  const ids = new Set<string>();
+  const fromResources = (resources: unknown) => {
+    const r = resources as { file_search?: { vector_store_ids?: string[] } } | null;
+    for (const id of r?.file_search?.vector_store_ids ?? []) ids.add(id);
+  };
+  fromResources(run.toolResources);
+  fromResources(thread.toolResources);
+  return [...ids];
+}

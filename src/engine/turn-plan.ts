@@ -1,0 +1,64 @@
+/**
+ * A turn being carried out, in memory only (a restart re-plans the turn): what the brain answered,
+ * the step and message it created, and the deltas sent (or, for a scripted turn, to be sent).
+ */
+import type { BrainEvent } from '../brains/brain.js';
+import type { SearchHit, TextAnnotation, TurnAction, Usage } from '../brains/types.js';
+import type { MessageRow, RunStepRow } from '../store/schema.js';
+import type { MessageDelta, StreamedCall } from './deltas.js';
+
+export interface StoredCall extends StreamedCall {
+  /** The stored (and shown) form of the call. */
+  stored: Record<string, unknown>;
+  /** file_search: what the search found, for the answer of the next turn. */
+  hits?: SearchHit[];
+}
+
+export interface PlannedDelta {
+  event: 'thread.message.delta' | 'thread.run.step.delta';
+  delta: unknown;
+}
+
+export interface TurnPlan {
+  /** A turn known up front (scenarios, defaults); absent for a streamed turn. */
+  action?: TurnAction;
+  /** A turn produced as it goes (a model): its events, consumed by src/engine/brain-stream.ts. */
+  events?: AsyncIterable<BrainEvent>;
+  /** Usage the brain gave (scripted, or a streamed `usage` event); counted when absent. */
+  usage?: Usage;
+  promptTokens: number;
+  step?: RunStepRow;
+  message?: MessageRow;
+  /** text turns: the final text (after a max_completion_tokens cut) and whether it was cut. */
+  text?: string;
+  annotations?: TextAnnotation[];
+  truncated?: boolean;
+  /** Why a cut text ends the run incomplete (default max_completion_tokens). */
+  incompleteReason?: 'max_completion_tokens' | 'max_prompt_tokens';
+  calls?: StoredCall[];
+  /** Scripted turns: every delta, sent up to `cursor`. Streamed turns: the deltas sent so far. */
+  deltas: PlannedDelta[];
+  cursor: number;
+  paceMs: number;
+}
+
+/** The whole text of the plan's message, all deltas joined (what its citations index into). */
+export function planText(plan: TurnPlan): string {
+  return plan.deltas
+    .filter((d) => d.event === 'thread.message.delta')
+    .map((d) => (d.delta as MessageDelta).content[0].text.value)
+    .join('');
+}
+
+/**
+ * The stored content of a text turn whose deltas before `end` have been sent: their text, and the
+ * annotations they carried (textDeltas sends each one with the fragment that reaches its end_index).
+ * Nothing sent yet: no content block, as at thread.message.created.
+ */
+export function sentContent(plan: TurnPlan, end: number): unknown[] {
+  const sent = plan.deltas.slice(0, end).filter((d) => d.event === 'thread.message.delta');
+  if (sent.length === 0) return [];
+  const value = sent.map((d) => (d.delta as MessageDelta).content[0].text.value).join('');
+  const annotations = (plan.annotations ?? []).filter((a) => a.end_index <= value.length);
+  return [{ type: 'text', text: { value, annotations } }];
+}
