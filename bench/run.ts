@@ -191,6 +191,12 @@ ${table(
 busy machine the wall-clock time stretches while the CPU time stays close to what the start-up really costs.
 The mock takes ${fmt(s.mockMedian / s.bareMedian, 1)}x a bare Node server's start-up; its own share (median difference) is
 ${fmt(s.mockMedian - s.bareMedian, 0)} ms.
+
+Right after its first 200, each mock served a first run: an assistant, a thread with one message and a run polled
+until \`completed\`, one request after the other, ${fmt(median(s.firstRunMs), 0)} ms in the median (all runs:
+${s.firstRunMs.map((v) => fmt(v, 0)).join(', ')} ms). It includes what start-up leaves for later: the tokenizer,
+loaded in the server's idle time after its first answer or by the first run that counts tokens, and the validators
+of the routes it calls, compiled on their first request.
 `);
   }
 
@@ -352,8 +358,9 @@ The large store holds ${s.totalRows.toLocaleString('en-US')} message rows: one t
 ${s.smallThreadRows}, and 900 threads of 1,000, interleaved as a long-lived server would write them (built in
 ${fmt(s.buildMs / 1000, 1)} s straight into the SQLite file through the server's migrations; ${fmt(s.dbMiB, 0)} MiB). The server
 started on it in ${fmt(s.startOnBigMs, 0)} ms. The baseline is a store holding only the 100-message thread.
-A thread retrieve is answered from the server's thread cache after the first read (src/store/threads.ts), so
-the row that measures a lookup among a million rows is the message retrieve, which reads SQLite every time.
+A thread retrieve is answered from the server's thread cache after the first read (src/store/threads.ts), and a page
+of messages from the pages kept serialized (src/store/message-pages.ts), so the row that measures a lookup among a
+million rows is the message retrieve, which reads SQLite every time.
 
 Baseline store (100 rows):
 
@@ -375,8 +382,16 @@ from /proc) on the same kind of machine on 2026-11-23; these notes do not change
 
 - Start-up: dist/cli.js is one esbuild bundle (scripts/bundle.mjs), so what remains is evaluating it (schemas,
   Fastify and its ~200 routes, drizzle, Ajv), garbage collection, and opening and migrating the database.
-  Request validators compile in the background after listen (they used to be compiled before it, twice per
-  route) and the tokenizer loads on first use; both were start-up costs before.
+  Profiled again on 2026-12-01 (\`node --cpu-prof\` of the start, load 7-10): V8 compiling the 2.6 MB bundle
+  chunk is ~23% of the CPU before listen, evaluating the modules (Fastify, pino, Ajv, semver, ...) ~25%,
+  garbage collection ~14%, registering the routes ~10%, opening and migrating the database ~5%. Until then the
+  tokenizer load (gpt-tokenizer's o200k ranks: ~0.3-0.4 s of synchronous CPU) and compiling every request
+  validator (~0.5 s) started on timers 250 and 50 ms after ready, and on a busy machine the first \`/healthz\`
+  waited behind them. Now validators compile on their route's first request only, the Ajv instances on the
+  first compile, and the tokenizer loads in idle time after the first answer (src/http/idle-work.ts) or, if a
+  run needs it before, in that run. What would cut start-up further is outside the server's own code: fewer
+  bytes to compile (splitting rarely used dependencies such as yaml, re2js and the multipart parser into lazily
+  loaded chunks) or V8's compile cache, which Node 20 does not offer for ES modules.
 - A thread retrieve cost the server ~41 µs of CPU against the bare route's ~15 µs (0.36-0.45x). Cut since:
   six per-request hooks became three, one per phase, and POST routes alone have a preValidation phase
   (src/http/request-hooks.ts); the thread row comes from a read-through cache (src/store/threads.ts: frozen
@@ -400,8 +415,16 @@ from /proc) on the same kind of machine on 2026-11-23; these notes do not change
     the contract keeps, is ~40 µs per page of 12 KB: a bare Fastify route that pretty-prints the same page
     object on every request costs ~60 µs of CPU per request against ~20 µs for sending the fixed bytes, about
     0.34x of the list baseline before any database work.
-    So the list target (0.35x) cannot be reached while each request reads its page from SQLite and renders it;
-    what would reach it is a cache of rendered pages, dropped on any write, which is a design decision.
+    So the list target (0.35x) could not be reached while each request read its page from SQLite and rendered
+    it. Now pages are kept serialized until their thread's messages change (src/store/message-pages.ts, whose
+    comment lists every write that drops them). Two designs were measured, alternating in one run against the
+    same bare route (load 7-9): renderings kept per message, a page then being the ids from the
+    \`(thread_id, seq)\` index and a concatenation, reached 0.24-0.33x (~130-210 µs of CPU per request): the
+    ids query still costs ~20 µs, and each answer is a new 12 KB string that the request journal keeps, which
+    the garbage collector then copies (~70 µs a request at the default journal size; 0.33x with a small
+    journal). Whole pages kept reached 0.57-0.66x (~60 µs): one string shared by every answer and journal
+    entry, no SQLite read. The price is that any write to a thread drops all its pages, so a page read while
+    its thread changes (a streamed run's message grows on every delta) costs what it did before.
   - Create: drizzle building the INSERT's SQL on every call was ~30% of it; the insert is now one fixed
     prepared statement (src/store/messages.ts). The thread was read inside the write transaction, where the
     thread cache is never filled, so every create read it from SQLite; it is now read just before the

@@ -28,7 +28,8 @@ import { uiRoutes } from './http/ui-route.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
 import { invalidJson, jsonTooDeep } from './http/errors.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './http/json-depth.js';
-import { validatorCompiler, warmValidators } from './http/validation.js';
+import { validatorCompiler } from './http/validation.js';
+import { runWhenIdle } from './http/idle-work.js';
 import { registerApiRoutes } from './http/routes/index.js';
 import { registerAdmin } from './admin/index.js';
 import { resumeVectorStoreProcessing } from './retrieval/ingest.js';
@@ -147,14 +148,18 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await registerApiRoutes(app, ctx);
   await registerAdmin(app, ctx);
 
+  let stopIdleWork = () => {};
   app.addHook('onReady', async () => {
     // Work left by a stopped server: vector store files still waiting for indexing, then unfinished runs.
     resumeVectorStoreProcessing(ctx);
     await ctx.engine.start();
-    // Load the tokenizer (~0.3 s) in the background, off the start-up path and off the first run.
-    setTimeout(() => countTokens('warm up'), 250).unref();
-    // Compile the request validators in the background too (they also compile on first use).
-    setTimeout(warmValidators, 50).unref();
+    // Load the tokenizer (~0.3 s, else loaded by the first run that counts tokens) in idle time after the
+    // first answer, never in front of it (src/http/idle-work.ts). Validators compile on first use.
+    const loadTokenizer = () => {
+      countTokens('warm up');
+      return false; // one piece: nothing left
+    };
+    stopIdleWork = runWhenIdle(app.server, [loadTokenizer]);
   });
   // Streams are long-lived responses: end them first, or closing would wait for them; and connections
   // without a request in flight must not hold the close either (src/http/connections.ts).
@@ -164,6 +169,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     connections.closeIdle();
   });
   app.addHook('onClose', async () => {
+    stopIdleWork();
     ctx.engine.stop();
     ctx.scheduler.close();
     closeDatabase(db);

@@ -8,6 +8,7 @@ import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
 import type { TypedApp } from '../http/typed-app.js';
 import type { Db } from '../store/database.js';
+import { forgetAllMessagePages } from '../store/message-pages.js';
 import { forgetCachedThreads } from '../store/threads.js';
 import { requireOperator } from './auth.js';
 
@@ -51,7 +52,9 @@ export function deleteTenantRows(db: Db, tenant: string | null): Record<string, 
       deleted[table] = result.changes;
     }
   })();
-  forgetCachedThreads(db); // the deletes above bypass src/store/threads.ts
+  // The deletes above bypass src/store/threads.ts and src/store/messages.ts.
+  forgetCachedThreads(db);
+  forgetAllMessagePages(db);
   return deleted;
 }
 

@@ -37,8 +37,10 @@ function makeAjv(coerceTypes: boolean) {
   return ajv;
 }
 
-const bodyAjv = makeAjv(false);
-const paramsAjv = makeAjv(true);
+// Made on the first compile, not at start-up: with ajv-formats, the two cost ~20 ms of start-up CPU
+// (a `node --cpu-prof` of the start), and nothing validates before the first request.
+let bodyAjv: ReturnType<typeof makeAjv> | undefined;
+let paramsAjv: ReturnType<typeof makeAjv> | undefined;
 
 /**
  * Compiled validators by schema text. Fastify hands every route its own copy of a schema (and every
@@ -52,34 +54,26 @@ function compile(schema: object, isBody: boolean): ValidateFunction {
   const key = JSON.stringify(schema);
   let validate = cache.get(key);
   if (!validate) {
-    validate = (isBody ? bodyAjv : paramsAjv).compile(schema) as ValidateFunction;
+    const ajv = isBody ? (bodyAjv ??= makeAjv(false)) : (paramsAjv ??= makeAjv(true));
+    validate = ajv.compile(schema) as ValidateFunction;
     cache.set(key, validate);
   }
   return validate;
 }
 
-/** Validators not compiled yet; `warmValidators` compiles them in the background. */
-const uncompiled: (() => void)[] = [];
-
 /**
- * Compiles the validators still waiting, one per turn of the event loop so requests interleave.
- * Compiling them all before listening was most of the start-up time (~0.5 s of ~1.2 s of CPU), so a
- * validator compiles on first use or here, after start-up, whichever comes first (server.ts onReady).
+ * A validator compiles on its route's first request, and only then. Compiling them all before listening
+ * was most of the start-up time (~0.5 s of ~1.2 s of CPU); compiling them all in the background after
+ * it (as this did until 2026-12) cost every server that CPU, most of it for routes a test suite never
+ * calls, and on a busy machine it landed in front of the first requests and the first run. A route's
+ * first request pays its own compile instead: a few milliseconds, ~20 ms for the largest (create run).
  */
-export function warmValidators(): void {
-  const next = uncompiled.shift();
-  if (!next) return;
-  next();
-  setTimeout(warmValidators, 0).unref();
-}
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const isBody = httpPart === 'body';
   let compiledFn: ValidateFunction | undefined;
-  const get = () => (compiledFn ??= compile(schema as object, isBody));
-  uncompiled.push(get);
   return (data: unknown) => {
-    const validate = get();
+    const validate = (compiledFn ??= compile(schema as object, isBody));
     if (validate(data)) return { value: data };
     return { error: translateAjvErrors(validate.errors ?? [], data, isBody) };
   };

@@ -8,6 +8,7 @@ import type { Db } from './database.js';
 import { listPage, type PageQuery } from './pagination.js';
 import { deleteRemembering } from './deleted-cursors.js';
 import { LISTED } from './lists.js';
+import { forgetAllMessagePages } from './message-pages.js';
 import { assistantFiles, chunks, fileContents, files, messageFiles, vectorStoreFiles, type FileRow } from './schema.js';
 
 export type NewFile = Omit<FileRow, 'seq'>;
@@ -79,7 +80,9 @@ export function deleteFile(db: Db, tenant: string, id: string): { deleted: boole
       .run();
     // Each list the file leaves remembers where it stood, so cursors into those lists keep working.
     deleteRemembering(tx, LISTED.vectorStoreFiles, and(eq(vectorStoreFiles.fileId, id), eq(vectorStoreFiles.tenant, tenant)));
-    // v1 attachments name the file too: a deleted file leaves no stale `file_ids`.
+    // v1 attachments name the file too: a deleted file leaves no stale `file_ids`, nor a kept page of
+    // messages that still shows it (a file delete is rare: every kept page goes).
+    forgetAllMessagePages(db);
     deleteRemembering(tx, LISTED.assistantFiles, and(eq(assistantFiles.fileId, id), eq(assistantFiles.tenant, tenant)));
     deleteRemembering(tx, LISTED.messageFiles, and(eq(messageFiles.fileId, id), eq(messageFiles.tenant, tenant)));
     // file_contents goes with the row (ON DELETE CASCADE).

@@ -1,8 +1,9 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from './database.js';
-import { listPage, type PageQuery } from './pagination.js';
+import { listPage, type Page, type PageQuery } from './pagination.js';
 import { deletedRowFields, rememberDeleted } from './deleted-cursors.js';
 import { LISTED } from './lists.js';
+import { forgetMessagePages, keepMessagePage, keptMessagePage } from './message-pages.js';
 import { messageFiles, messages, type MessageRow } from './schema.js';
 
 export type NewMessage = Omit<MessageRow, 'seq'>;
@@ -23,6 +24,7 @@ export function insertMessage(db: Db, row: NewMessage): MessageRow {
   const attachments = jsonText(row.attachments);
   const metadata = JSON.stringify(row.metadata);
   const incompleteDetails = jsonText(row.incompleteDetails);
+  forgetMessagePages(db, row.threadId);
   const { lastInsertRowid } = db.$client
     .prepare(INSERT_MESSAGE)
     .run(
@@ -75,10 +77,13 @@ export function findMessageById(db: Db, id: string): MessageRow | undefined {
 }
 
 export function updateMessage(db: Db, id: string, changes: Partial<NewMessage>): MessageRow | undefined {
-  return db.update(messages).set(changes).where(eq(messages.id, id)).returning().get();
+  const row = db.update(messages).set(changes).where(eq(messages.id, id)).returning().get();
+  if (row) forgetMessagePages(db, row.threadId);
+  return row;
 }
 
 export function deleteMessage(db: Db, tenant: string, threadId: string, id: string): boolean {
+  forgetMessagePages(db, threadId);
   return db.transaction((tx) => {
     const rows = tx
       .delete(messages)
@@ -90,13 +95,41 @@ export function deleteMessage(db: Db, tenant: string, threadId: string, id: stri
   });
 }
 
-export function listMessages(db: Db, tenant: string, threadId: string, query: PageQuery & { run_id?: string }) {
+export type MessageListQuery = PageQuery & { run_id?: string };
+
+export function listMessages(db: Db, tenant: string, threadId: string, query: MessageListQuery): Page<MessageRow> {
   const scope = [
     [messages.threadId, threadId],
     [messages.tenant, tenant],
     [messages.runId, query.run_id || undefined],
   ] as const;
   return listPage<MessageRow>(db, LISTED.messages, scope, query);
+}
+
+/**
+ * A page of messages serialized by `serialize`, from the pages kept in memory when there is one
+ * (src/store/message-pages.ts says why and when they are dropped), else read, serialized and kept.
+ * `view` names what `serialize` makes of a page (the API version): each view's pages are kept apart.
+ */
+export function listSerializedMessages(
+  db: Db,
+  tenant: string,
+  threadId: string,
+  query: MessageListQuery,
+  view: string,
+  serialize: (page: Page<MessageRow>) => string,
+): string {
+  // Every input of the page, as listPage reads it (a cursor that is not a string is no cursor).
+  const cursor = (value: unknown) => (typeof value === 'string' ? value : '');
+  const key = [view, tenant, query.limit ?? 20, query.order ?? 'desc', cursor(query.after), cursor(query.before), query.run_id || ''].join(
+    '\n',
+  );
+  const kept = keptMessagePage(db, threadId, key);
+  if (kept !== undefined) return kept;
+  const page = listMessages(db, tenant, threadId, query);
+  const text = serialize(page);
+  if (!page.fromRememberedCursor) keepMessagePage(db, threadId, key, text);
+  return text;
 }
 
 /** Every message of a thread, oldest first (the prompt the "model" sees). */
@@ -116,6 +149,9 @@ export function messageFileIds(db: Db, messageId: string): string[] {
 }
 
 export function addMessageFiles(db: Db, tenant: string, messageId: string, fileIds: string[], createdAt: number): void {
+  // The message's v1 `file_ids` change.
+  const threadId = findMessageById(db, messageId)?.threadId;
+  if (threadId !== undefined) forgetMessagePages(db, threadId);
   for (const fileId of new Set(fileIds)) {
     db.insert(messageFiles).values({ tenant, messageId, fileId, createdAt }).onConflictDoNothing().run();
   }

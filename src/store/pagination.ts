@@ -20,6 +20,12 @@ export interface PageQuery {
 export interface Page<Row> {
   rows: Row[];
   hasMore: boolean;
+  /**
+   * A cursor named a deleted object and was placed by its remembered position: such a page can change
+   * without a write to its list, when later deletes anywhere push that position out of the table
+   * (src/store/deleted-cursors.ts), so it is not one to keep (src/store/message-pages.ts).
+   */
+  fromRememberedCursor?: boolean;
 }
 
 /** A listed table (src/store/deleted-cursors.ts); every list's is in src/store/lists.ts. */
@@ -84,8 +90,10 @@ export function listPage<Row>(db: Db, source: PagedTable, scope: ListScope, quer
   // Found by test/fuzz.test.ts.
   const after = typeof query.after === 'string' ? query.after : undefined;
   const before = typeof query.before === 'string' ? query.before : undefined;
-  const afterSeq = after ? cursorSeq(db, source, scope, after, 'after') : undefined;
-  const beforeSeq = before ? cursorSeq(db, source, scope, before, 'before') : undefined;
+  const afterCursor = after ? cursorSeq(db, source, scope, after, 'after') : undefined;
+  const beforeCursor = before ? cursorSeq(db, source, scope, before, 'before') : undefined;
+  const afterSeq = afterCursor?.seq;
+  const beforeSeq = beforeCursor?.seq;
   // "after" moves along the list order, "before" against it.
   const afterOp: Cursor = afterSeq === undefined ? 'none' : order === 'asc' ? 'gt' : 'lt';
   const beforeOp: Cursor = beforeSeq === undefined ? 'none' : order === 'asc' ? 'lt' : 'gt';
@@ -112,10 +120,11 @@ export function listPage<Row>(db: Db, source: PagedTable, scope: ListScope, quer
   const hasMore = rows.length > limit;
   if (hasMore) rows.pop();
   if (nearBefore) rows.reverse();
+  if (afterCursor?.remembered || beforeCursor?.remembered) return { rows, hasMore, fromRememberedCursor: true };
   return { rows, hasMore };
 }
 
-function cursorSeq(db: Db, source: PagedTable, scope: ListScope, id: string, param: string): number {
+function cursorSeq(db: Db, source: PagedTable, scope: ListScope, id: string, param: string): { seq: number; remembered: boolean } {
   const { conditions, values, key } = scopeParts(source, scope);
   const lookup = preparedQuery<{ seq: number }>(
     db,
@@ -128,11 +137,11 @@ function cursorSeq(db: Db, source: PagedTable, scope: ListScope, id: string, par
         .prepare() as unknown as PreparedQuery<{ seq: number }>,
   );
   const row = lookup.get({ ...values, id });
-  if (row) return row.seq;
+  if (row) return { seq: row.seq, remembered: false };
   // A deleted object keeps its place: the page after it is the one that followed it.
   const owner = scope.find(([column]) => column === source.owner)?.[1];
   const position = owner === undefined ? undefined : deletedPosition(db, source, String(owner), id);
-  if (position !== undefined) return position;
+  if (position !== undefined) return { seq: position, remembered: true };
   // An id that was never in this list (or whose deletion is too old to be remembered).
   throw invalidParam(param, `No object found with id '${id}' in this list.`);
 }

@@ -3,6 +3,7 @@ import { ACTIVE_STATUSES, TERMINAL_STATUSES } from './run-statuses.js';
 import { preparedQuery, type Db, type PreparedQuery } from './database.js';
 import { listPage, type PageQuery } from './pagination.js';
 import { LISTED } from './lists.js';
+import { forgetMessagePages } from './message-pages.js';
 import { messages, runs, runSteps, type RunRow, type RunStepRow } from './schema.js';
 
 export type NewRun = Omit<RunRow, 'seq'>;
@@ -133,7 +134,10 @@ export function discardUnfinishedTurn(db: Db, runId: string): void {
     .all();
   for (const step of open) {
     const details = step.stepDetails as { type: string; message_creation?: { message_id: string } };
-    if (details.message_creation) db.delete(messages).where(eq(messages.id, details.message_creation.message_id)).run();
+    if (details.message_creation) {
+      forgetMessagePages(db, step.threadId);
+      db.delete(messages).where(eq(messages.id, details.message_creation.message_id)).run();
+    }
     db.delete(runSteps).where(eq(runSteps.id, step.id)).run();
   }
 }

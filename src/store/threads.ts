@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { deleteRemembering } from './deleted-cursors.js';
 import { LISTED } from './lists.js';
+import { forgetMessagePages } from './message-pages.js';
 import { threads, type ThreadRow } from './schema.js';
 
 export type NewThread = Omit<ThreadRow, 'seq'>;
@@ -102,6 +103,7 @@ export function updateThread(db: Db, tenant: string, id: string, changes: Partia
 /** Deletes the thread; its messages, runs and steps go with it (ON DELETE CASCADE). */
 export function deleteThread(db: Db, tenant: string, id: string): boolean {
   lookups.get(db)?.cache.delete(id);
+  forgetMessagePages(db, id);
   return db.transaction((tx) => {
     const rows = deleteRemembering(tx, LISTED.threads, and(eq(threads.id, id), eq(threads.tenant, tenant)));
     return rows > 0;

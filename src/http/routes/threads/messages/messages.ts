@@ -7,8 +7,7 @@ import { MessageParams, ThreadParams } from '../../../params.js';
 import type { TypedApp } from '../../../typed-app.js';
 import { notFound, threadLockedForMessages } from '../../../../domain/errors.js';
 import { DeletedObject } from '../../../../domain/schemas.js';
-import { deleteMessage, findMessage, listMessages, updateMessage } from '../../../../store/messages.js';
-import { listEnvelope } from '../../../../store/pagination.js';
+import { deleteMessage, findMessage, updateMessage } from '../../../../store/messages.js';
 import { findActiveRun } from '../../../../store/runs.js';
 import type { MessageRow } from '../../../../store/schema.js';
 import { docs } from '../../common.js';
@@ -16,6 +15,7 @@ import { checkId } from '../../../../domain/ids.js';
 import { requireThread } from '../threads.js';
 import { insertInputMessages, MessageInput } from '../../../../domain/messages/input.js';
 import { ListMessagesQuery, ModifyMessageBody } from '../../../../domain/messages/schemas.js';
+import { serializedMessagePage } from '../../../../domain/messages/serialized-page.js';
 
 export function requireMessage(ctx: AppContext, tenant: string, threadId: string, messageId: string): MessageRow {
   const row = findMessage(ctx.db, tenant, threadId, checkId('message_id', messageId));
@@ -48,15 +48,14 @@ export async function messagesRoutes(app: TypedApp, ctx: AppContext): Promise<vo
   app.get(
     '/threads/:thread_id/messages',
     { schema: { ...docs('Messages', 'List messages'), params: ThreadParams, querystring: ListMessagesQuery } },
-    async (request) => {
+    async (request, reply) => {
       const { tenant, apiVersion } = request.call;
       const { thread_id } = request.params;
       requireThread(ctx, tenant, thread_id);
-      const page = listMessages(ctx.db, tenant, thread_id, request.query);
-      return listEnvelope(
-        page.rows.map((row) => serializeMessageFor(ctx, row, apiVersion)),
-        page.hasMore,
-      );
+      // Already serialized, often a page the store kept (src/store/message-pages.ts): sent as it is,
+      // with the type Fastify gives the reply serializer's JSON.
+      reply.type('application/json; charset=utf-8');
+      return serializedMessagePage(ctx, tenant, thread_id, request.query, apiVersion);
     },
   );
 
