@@ -35,7 +35,7 @@ export const LAYER_RULES = [
     patterns: [rule('The engine and the event stream are below HTTP and the control API.', [...APP, 'http', 'admin'])],
   },
   {
-    files: ['src/behavior/**/*.ts', 'src/brains/**/*.ts'],
+    files: ['src/brains/**/*.ts'],
     patterns: [
       rule('A brain decides a turn from its input: it does not reach the engine, HTTP or the app.', [
         ...APP,
@@ -60,7 +60,7 @@ export const LAYER_RULES = [
       ]),
       // The tokenizer is a pure function of a text (gpt-tokenizer), shared by brains, retrieval's chunking and the
       // engine's usage counts; it is the one module of brains/ the layers below may use.
-      { regex: '(^|/)(behavior|brains)/(?!tokens\\.js$)', message: 'The domain is below the brains (only their tokenizer is shared).' },
+      { regex: '(^|/)brains/(?!tokens\\.js$)', message: 'The domain is below the brains (only their tokenizer is shared).' },
     ],
   },
   {
@@ -72,7 +72,7 @@ export const LAYER_RULES = [
       { regex: '(^|/)domain/(?!errors\\.js$)', message: 'The store imports nothing above it (only the error constructors).' },
       // The run audit stores which brain answered a turn in that brain's own type; types only, no code.
       {
-        regex: '(^|/)(behavior|brains)/',
+        regex: '(^|/)brains/',
         message: 'The store imports nothing above it (only the type of who answered a turn).',
         allowTypeImports: true,
       },

@@ -25,9 +25,9 @@ describe('layer rule', () => {
     ['src/domain/runs/new-rule.ts', '../../engine/scheduler.js', 'The domain depends only on the store'],
     ['src/domain/runs/new-rule.ts', '../../http/routes/threads/runs/runs.js', 'The domain depends only on the store'],
     ['src/domain/runs/new-rule.ts', '../../context.js', 'The domain depends only on the store'],
-    ['src/domain/runs/new-rule.ts', '../../behavior/defaults.js', 'The domain is below the brains'],
+    ['src/domain/runs/new-rule.ts', '../../brains/defaults.js', 'The domain is below the brains'],
     ['src/retrieval/new-index.ts', '../admin/journal.js', 'The domain depends only on the store'],
-    ['src/behavior/new-brain.ts', '../engine/run-engine.js', 'A brain decides a turn'],
+    ['src/brains/new-brain.ts', '../engine/run-engine.js', 'A brain decides a turn'],
     ['src/brains/new-brain.ts', '../streaming/event-bus.js', 'A brain decides a turn'],
     ['src/engine/new-phase.ts', '../http/routes/threads/runs/runs.js', 'below HTTP and the control API'],
     ['src/engine/new-phase.ts', '../admin/journal.js', 'below HTTP and the control API'],
@@ -43,12 +43,12 @@ describe('layer rule', () => {
   it.each([
     ['src/http/routes/new-route.ts', '../../engine/run-engine.js'],
     ['src/admin/new-route.ts', '../http/compat.js'],
-    ['src/engine/new-phase.ts', '../behavior/defaults.js'],
+    ['src/engine/new-phase.ts', '../brains/defaults.js'],
     ['src/engine/new-phase.ts', '../domain/runs/serializers.js'],
-    ['src/behavior/new-brain.ts', '../domain/tools.js'],
+    ['src/brains/new-brain.ts', '../domain/tools.js'],
     ['src/domain/runs/new-rule.ts', '../../store/runs.js'],
     ['src/domain/runs/new-rule.ts', '../../retrieval/search.js'],
-    ['src/domain/runs/new-rule.ts', '../../behavior/tokens.js'],
+    ['src/domain/runs/new-rule.ts', '../../brains/tokens.js'],
     ['src/store/new-table.ts', '../util/ids.js'],
     ['src/store/new-table.ts', '../domain/errors.js'],
   ])('%s may import %s', async (path, specifier) => {
@@ -56,8 +56,8 @@ describe('layer rule', () => {
   });
 
   it('lets the store import the type of who answered a turn, and no code of the brains', async () => {
-    const typeOnly = "import type { AnsweredBy } from '../behavior/types.js';\nexport type T = AnsweredBy;\n";
+    const typeOnly = "import type { AnsweredBy } from '../brains/types.js';\nexport type T = AnsweredBy;\n";
     expect(await layerErrors('src/store/new-table.ts', typeOnly)).toEqual([]);
-    expect(await layerErrors('src/store/new-table.ts', importing('../behavior/defaults.js'))).toHaveLength(1);
+    expect(await layerErrors('src/store/new-table.ts', importing('../brains/defaults.js'))).toHaveLength(1);
   });
 });
