@@ -103,7 +103,14 @@ async function* readChunks(response: Response, alive: () => void): AsyncGenerato
     throw new BrainError('server_error', `The model backend answered ${type} instead of a stream: ${clip(text) || 'an empty body'}`);
   }
   const pending: string[] = [];
-  const parser = createParser({ onEvent: (event) => pending.push(event.data) });
+  const parser = createParser({
+    onEvent: (event) => pending.push(event.data),
+    // llama.cpp's llama-server (builds before its HTTP layer was split out) reports a failure as an
+    // `error: {...}` line, not a `data:` field; unread, the [DONE] after it would pass for an answer.
+    onError: (error) => {
+      if (error.type === 'unknown-field' && error.field === 'error') pending.push(errorLineAsChunk(error.value ?? ''));
+    },
+  });
   const decoder = new TextDecoder();
   let finished = false;
   for await (const bytes of response.body) {
@@ -120,6 +127,17 @@ async function* readChunks(response: Response, alive: () => void): AsyncGenerato
   // A stream must end with [DONE]; one that stopped after its finish_reason (servers that omit
   // [DONE], or a cut just before the usage chunk) still carries a whole answer.
   if (!finished) throw new BrainError('server_error', "The model backend's stream ended before its answer was complete.");
+}
+
+/** An `error:` line's value as the `{"error": {...}}` chunk other servers send. */
+function errorLineAsChunk(value: string): string {
+  try {
+    const error: unknown = JSON.parse(value);
+    if (typeof error === 'object' && error !== null && !Array.isArray(error)) return JSON.stringify({ error });
+  } catch {
+    // Not JSON: the text is the message.
+  }
+  return JSON.stringify({ error: { message: clip(value) || 'no details' } });
 }
 
 function parseChunk(data: string): ChatChunk {
