@@ -283,7 +283,9 @@ describe('file_search', () => {
         ],
       },
     } as unknown as RunStepRow;
-    const events = await collect(backend.answer({ ...first, run: { ...first.run, turn: 1 }, turn: 1, steps: [step] }));
+    // The engine keeps each search's query by call id (the step does not show it).
+    const searchQueries = { call_fs: 'refund window' };
+    const events = await collect(backend.answer({ ...first, run: { ...first.run, turn: 1 }, turn: 1, steps: [step], searchQueries }));
     const messages = requestBody(aimock.chatRequests()[1]).messages as { role: string; content: string; tool_calls?: unknown }[];
     expect(messages[2].tool_calls).toEqual([
       { id: 'call_fs', type: 'function', function: { name: 'file_search', arguments: '{"query":"refund window"}' } },

@@ -90,6 +90,8 @@ export interface TurnInput {
   turn: number;
   /** Results of this run's latest file_search call, if the previous turn searched. */
   searchResults?: SearchHit[];
+  /** The query each of this run's file_search calls ran with, by tool call id. */
+  searchQueries?: Readonly<Record<string, string>>;
   /** Vector stores the run may search (assistant's and thread's tool_resources). */
   vectorStoreIds: string[];
 }

@@ -1,7 +1,7 @@
 /**
  * What the engine keeps on a run row between turns (the `engine_state` column): the include[] of the
- * request, the usage so far, the tool outputs submitted, the last search's results, and the usage of
- * a tool step waiting in requires_action.
+ * request, the usage so far, the tool outputs submitted, the last search's results, the query of each
+ * search, and the usage of a tool step waiting in requires_action.
  */
 import type { SearchHit, ToolOutputRecord } from '../brains/types.js';
 import type { RunRow, ThreadRow } from '../store/schema.js';
@@ -16,6 +16,12 @@ export interface EngineState {
   toolOutputs: ToolOutputRecord[];
   searchResults?: SearchHit[];
   /**
+   * The query each file_search call of the run ran with, by tool call id. The step shows
+   * `file_search` without it (as the real API does), and a model must be sent its own query again
+   * in later turns, after a restart too.
+   */
+  searchQueries?: Record<string, string>;
+  /**
    * The usage of the tool_calls step waiting in requires_action. A step's `usage` is null while it is
    * in_progress (spec, RunStepCompletionUsage), so it is kept here until the step is closed.
    */
@@ -29,8 +35,15 @@ export function stateOf(run: RunRow): EngineState {
     usage: state.usage ?? { prompt_tokens: 0, completion_tokens: 0 },
     toolOutputs: state.toolOutputs ?? [],
     searchResults: state.searchResults,
+    searchQueries: state.searchQueries,
     stepUsage: state.stepUsage,
   };
+}
+
+/** The run's search queries with those of this turn's file_search calls added. */
+export function withSearchQueries(state: EngineState, calls: readonly { id: string; query?: string }[]): EngineState['searchQueries'] {
+  const fresh = calls.filter((c) => c.query !== undefined).map((c) => [c.id, c.query!] as const);
+  return fresh.length > 0 ? { ...state.searchQueries, ...Object.fromEntries(fresh) } : state.searchQueries;
 }
 
 /** The function calls a run in requires_action waits for. */

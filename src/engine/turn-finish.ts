@@ -7,7 +7,7 @@ import { countTokens } from '../brains/tokens.js';
 import { updateRun, updateStep } from '../store/runs.js';
 import type { RunRow } from '../store/schema.js';
 import { nowFor, type EngineCore } from './core.js';
-import { stateOf } from './engine-state.js';
+import { stateOf, withSearchQueries } from './engine-state.js';
 import { endRun } from './endings.js';
 import { assertTransition } from './state-machine.js';
 import type { TurnPlan } from './turn-plan.js';
@@ -41,7 +41,12 @@ export function phaseFinish(core: EngineCore, run: RunRow): void {
     });
     const updated = updateRun(db, run.id, {
       turn: run.turn + 1,
-      engineState: { ...state, usage: addUsage(state.usage, usage), searchResults: searched ? searchResults : state.searchResults },
+      engineState: {
+        ...state,
+        usage: addUsage(state.usage, usage),
+        searchResults: searched ? searchResults : state.searchResults,
+        searchQueries: withSearchQueries(state, calls),
+      },
     });
     return { updated, step };
   });
@@ -77,7 +82,7 @@ function requireAction(core: EngineCore, run: RunRow, plan: TurnPlan): void {
         },
       },
       usage: toUsage(totals),
-      engineState: { ...state, usage: totals, stepUsage: { stepId: plan.step!.id, usage } },
+      engineState: { ...state, usage: totals, stepUsage: { stepId: plan.step!.id, usage }, searchQueries: withSearchQueries(state, calls) },
     });
   });
   core.tasks.get(run.id)!.plan = undefined;

@@ -12,6 +12,8 @@ export interface StoredCall extends StreamedCall {
   stored: Record<string, unknown>;
   /** file_search: what the search found, for the answer of the next turn. */
   hits?: SearchHit[];
+  /** file_search: the query it ran with (kept in the engine state: the step does not show it). */
+  query?: string;
 }
 
 export interface PlannedDelta {

@@ -79,6 +79,7 @@ export function turnInput(core: EngineCore, run: RunRow, signal: AbortSignal): B
     toolOutputs: state.toolOutputs,
     turn: run.turn,
     searchResults: state.searchResults,
+    searchQueries: state.searchQueries,
     vectorStoreIds: vectorStoreIdsOf(run, thread),
     get steps() {
       return (steps ??= stepsOfRun(db, run.id));

@@ -23,7 +23,6 @@ export interface BuiltRequest {
 export interface RequestContext {
   modelMap: ModelMap;
   readFile: ReadFile;
-  searchQueries: readonly string[];
   /** Completion tokens this run has used in earlier turns (max_completion_tokens covers the whole run). */
   usedCompletionTokens: number;
 }
@@ -39,7 +38,7 @@ export function buildChatRequest(input: BrainTurnInput, context: RequestContext)
       {
         steps: input.steps,
         toolOutputs: input.toolOutputs,
-        searchQueries: context.searchQueries,
+        searchQueries: input.searchQueries ?? {},
         fallbackQuery: input.lastUserMessage,
         offset: messages.length,
       },

@@ -17,9 +17,9 @@ type StoredCall =
 export interface RunHistoryInput {
   steps: RunStepRow[];
   toolOutputs: ToolOutputRecord[];
-  /** The queries of this run's file_search calls, oldest first (the step does not keep them). */
-  searchQueries: readonly string[];
-  /** Used for a search whose query is not known (a restart lost it). */
+  /** The query each file_search call ran with, by tool call id (the engine keeps them: the step does not show them). */
+  searchQueries: Readonly<Record<string, string>>;
+  /** Used for a search whose query is not known (a run stored before the engine kept them). */
   fallbackQuery: string;
   /** Messages that come before the history in the request: source markers number from here. */
   offset: number;
@@ -30,7 +30,6 @@ export function runHistory(input: RunHistoryInput, sources: Sources): ChatMessag
   const outputs = new Map(input.toolOutputs.map((o) => [o.tool_call_id, o.output]));
   const toolSteps = input.steps.filter((s) => s.type === 'tool_calls');
   const lastSearchStep = toolSteps.findLastIndex((s) => callsOf(s).some((c) => c.type === 'file_search'));
-  let search = 0;
   toolSteps.forEach((step, stepIndex) => {
     const calls = callsOf(step).filter((c) => c.type !== 'code_interpreter');
     if (calls.length === 0) return;
@@ -38,7 +37,7 @@ export function runHistory(input: RunHistoryInput, sources: Sources): ChatMessag
     const toolCalls = calls.map((call): ChatToolCall => {
       if (call.type === 'function')
         return { id: call.id, type: 'function', function: { name: call.function.name, arguments: call.function.arguments } };
-      const query = input.searchQueries[search++] ?? input.fallbackQuery;
+      const query = input.searchQueries[call.id] ?? input.fallbackQuery;
       queries.push(query);
       return { id: call.id, type: 'function', function: { name: FILE_SEARCH_FUNCTION, arguments: JSON.stringify({ query }) } };
     });

@@ -44,5 +44,12 @@ export function runFileSearch(ctx: AppServices, run: RunRow, id: string, query: 
     content: [{ type: 'text', text: h.content }],
   }));
   const fileSearch = { ranking_options: rankingOptions, results };
-  return { id, type: 'file_search', file_search: fileSearch, stored: { id, type: 'file_search', file_search: fileSearch }, hits };
+  return {
+    id,
+    type: 'file_search',
+    file_search: fileSearch,
+    stored: { id, type: 'file_search', file_search: fileSearch },
+    hits,
+    query: text,
+  };
 }
