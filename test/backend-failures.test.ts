@@ -1,16 +1,21 @@
 /**
- * A model backend that fails after its 200 headers: the error comes inside the event stream, as
- * OpenAI-compatible servers send it when a failure happens once the answer has started (or before
- * the first token, once the headers are out). aimock (1.43.0, the latest on npm) answers an error
- * fixture with an HTTP status only, so these answers come from a real HTTP server in the test that
- * sends the exact bytes each provider sends (test/helpers/provider-stream.ts); the public source of
- * each shape is named with its case. Driven by the official SDK and the raw wire: the run fails with
- * a mapped last_error, the text streamed so far stays in a message that ends `incomplete`, the open
- * stream ends with thread.run.failed then done, the thread takes a new run, and nothing is retried.
+ * The rows of docs/model-backends.md's failure table that aimock cannot produce. First a backend
+ * that fails after its 200 headers: the error comes inside the event stream, as OpenAI-compatible
+ * servers send it when a failure happens once the answer has started (or before the first token,
+ * once the headers are out). aimock (1.43.0, the latest on npm) answers an error fixture with an HTTP
+ * status only, so these answers come from a real HTTP server in the test that sends the exact bytes
+ * each provider sends (test/helpers/provider-stream.ts); the public source of each shape is named
+ * with its case. Then the retries (their number and spacing, Retry-After), the statuses aimock's
+ * tests here leave out, silence between two chunks, a malformed chunk, and a cut connection.
+ * Driven by the official SDK and the raw wire: the run fails with a mapped last_error, the text
+ * streamed so far stays in a message that ends `incomplete`, the open stream ends with
+ * thread.run.failed then done, the thread takes a new run.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { data, startScriptedProvider, textChunk, type ScriptedProvider } from './helpers/provider-stream.js';
+import { MAX_ATTEMPTS } from '../src/brains/backend/transport.js';
+import { data, startScriptedProvider, textChunk, type Answer, type ScriptedProvider } from './helpers/provider-stream.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 type Json = Record<string, unknown>;
@@ -41,7 +46,10 @@ afterAll(async () => {
   await server?.stop();
   await provider?.stop();
 });
-beforeEach(() => void provider.requests.splice(0));
+beforeEach(() => {
+  provider.requests.splice(0);
+  provider.arrivals.splice(0);
+});
 
 /**
  * vLLM: chat_completion_stream_generator catches a failure during generation and sends
@@ -208,5 +216,138 @@ describe('an error object inside a 200 stream', () => {
     }
     expect(((await client.beta.threads.runs.retrieve(threadId, run.id)) as unknown as Run).status).toBe('failed');
     expect(provider.requests).toHaveLength(1);
+  });
+});
+
+/** An OpenAI-shaped error body with a status, as OpenAI, Ollama, vLLM and OpenRouter answer before streaming. */
+const failing = (status: number, message: string, headers: Record<string, string> = {}): Answer => ({
+  status,
+  headers,
+  writes: [JSON.stringify({ error: { message, type: 'api_error', param: null, code: null } })],
+});
+const ANSWER = [data(textChunk('Thirty days.', 'stop')), data('[DONE]')];
+
+/** Gaps between the requests received, in ms. */
+const gaps = () => provider.arrivals.slice(1).map((at, i) => at - provider.arrivals[i]);
+
+describe('the rest of the failure table', () => {
+  it('connection reset on every attempt: 3 attempts, 200 ms then 400 ms apart, then server_error', async () => {
+    const resets: number[] = [];
+    const resetter = createServer((socket) => {
+      resets.push(performance.now());
+      socket.resetAndDestroy();
+    });
+    await new Promise<void>((resolve) => resetter.listen(0, '127.0.0.1', resolve));
+    const lonely = await startTestServer({ modelBackendUrl: `http://127.0.0.1:${(resetter.address() as AddressInfo).port}/v1` });
+    try {
+      const other = new OpenAI({ apiKey: 'sk-test', baseURL: lonely.baseURL, maxRetries: 0 });
+      const assistant = await other.beta.assistants.create({ model: 'gpt-4o' });
+      const threadId = (await other.beta.threads.create({ messages: [{ role: 'user', content: 'hi' }] })).id;
+      const run = (await other.beta.threads.runs.createAndPoll(threadId, { assistant_id: assistant.id })) as unknown as Run;
+      expect(run.status).toBe('failed');
+      expect(run.last_error).toEqual({ code: 'server_error', message: expect.stringMatching(/could not be reached: .*ECONNRESET/) });
+      expect(resets).toHaveLength(MAX_ATTEMPTS);
+      const [first, second] = resets.slice(1).map((at, i) => at - resets[i]);
+      expect(first).toBeGreaterThanOrEqual(190);
+      expect(second).toBeGreaterThanOrEqual(390);
+    } finally {
+      await lonely.stop();
+      await new Promise((resolve) => resetter.close(resolve));
+    }
+  });
+
+  it.each([502, 503, 504])('%i: retried, 3 attempts in all, then server_error with the backend message', async (status) => {
+    provider.script(failing(status, `upstream says ${status}`));
+    const { run, events } = await streamRun(await thread('Tell me something'));
+    expect(run.last_error).toEqual({
+      code: 'server_error',
+      message: expect.stringContaining(`answered ${status}: upstream says ${status}`),
+    });
+    expect(events.at(-1)).toBe('thread.run.failed');
+    expect(provider.requests).toHaveLength(MAX_ATTEMPTS);
+  });
+
+  /** OpenRouter may send Retry-After on a 503 (https://openrouter.ai/docs/api-reference/errors). */
+  it('a 503 with Retry-After: 1 is retried after that second, and the turn goes on', async () => {
+    provider.script(failing(503, 'No instances available', { 'retry-after': '1' }), ANSWER);
+    const threadId = await thread('Tell me something');
+    const run = (await client.beta.threads.runs.createAndPoll(threadId, { assistant_id: assistantId })) as unknown as Run;
+    expect(run.status).toBe('completed');
+    expect(textOf((await assistantMessages(threadId))[0])).toBe('Thirty days.');
+    expect(provider.requests).toHaveLength(2);
+    expect(gaps()[0]).toBeGreaterThanOrEqual(990);
+  });
+
+  it('a Retry-After longer than 2 s is not waited for: the run fails with the backend answer at once', async () => {
+    provider.script(failing(503, 'Overloaded, come back later', { 'retry-after': '30' }), ANSWER);
+    const started = performance.now();
+    const run = (await client.beta.threads.runs.createAndPoll(
+      await thread('Tell me something'),
+      { assistant_id: assistantId },
+      { pollIntervalMs: 50 },
+    )) as unknown as Run;
+    expect(run.last_error).toEqual({ code: 'server_error', message: expect.stringContaining('answered 503: Overloaded, come back later') });
+    expect(provider.requests).toHaveLength(1);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it.each([
+    // Ollama's answer for a model that was not pulled.
+    [404, 'model "llama3.2:3b" not found, try pulling it first', /answered 404: model "llama3\.2:3b" not found/],
+    [400, "'messages' must contain the word 'json' in some form", /answered 400: 'messages' must contain/],
+    [403, 'Project does not have access to model', /refused the request \(403; check MODEL_BACKEND_KEY\): Project does not/],
+  ])('%i: not retried, server_error with the backend message', async (status, message, expected) => {
+    provider.script(failing(status, message));
+    const run = (await client.beta.threads.runs.createAndPoll(await thread('Tell me something'), {
+      assistant_id: assistantId,
+    })) as unknown as Run;
+    expect(run.status).toBe('failed');
+    expect(run.last_error?.code).toBe('server_error');
+    expect(run.last_error?.message).toMatch(expected);
+    expect(provider.requests).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      'silent between two chunks longer than the timeout',
+      [data(textChunk('Let me think')), { pauseMs: 2_500 }, ...ANSWER],
+      /sent nothing for 2000 ms/,
+    ],
+    [
+      'a malformed chunk',
+      [data(textChunk('Let me think')), 'data: {"choices":[{"delta":{"content":"ab\n\n'],
+      /malformed stream chunk: \{"choices"/,
+    ],
+    ['a connection cut mid-answer', [data(textChunk('Let me think')), 'destroy'], /stream broke off/],
+  ] as const)('%s: server_error, the text so far kept in an incomplete message, not retried', async (_name, writes, expected) => {
+    provider.script([...writes]);
+    const threadId = await thread('Tell me something');
+    const { run, events } = await streamRun(threadId);
+    expect(run.status).toBe('failed');
+    expect(run.last_error?.code).toBe('server_error');
+    expect(run.last_error?.message).toMatch(expected);
+    expect(events.at(-1)).toBe('thread.run.failed');
+    const messages = await assistantMessages(threadId);
+    expect(messages.map((m) => [m.status, textOf(m)])).toEqual([['incomplete', 'Let me think']]);
+    expect(provider.requests).toHaveLength(1);
+  });
+});
+
+describe('retries and the silence timeout', () => {
+  it('the waits between attempts are not counted as the backend being silent', async () => {
+    // 200 ms, then a Retry-After of 1 s, between three prompt answers: each wait longer than this server's timeout.
+    const quick = await startTestServer({ modelBackendUrl: provider.baseURL, modelBackendTimeoutMs: 500 });
+    try {
+      const other = new OpenAI({ apiKey: 'sk-test', baseURL: quick.baseURL, maxRetries: 0 });
+      const assistant = await other.beta.assistants.create({ model: 'gpt-4o' });
+      provider.script(failing(500, 'busy'), failing(503, 'busy', { 'retry-after': '1' }), ANSWER);
+      const threadId = (await other.beta.threads.create({ messages: [{ role: 'user', content: 'hi' }] })).id;
+      const run = (await other.beta.threads.runs.createAndPoll(threadId, { assistant_id: assistant.id })) as unknown as Run;
+      expect(run.last_error).toBeNull();
+      expect(run.status).toBe('completed');
+      expect(provider.requests).toHaveLength(3);
+    } finally {
+      await quick.stop();
+    }
   });
 });

@@ -7,13 +7,25 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** What one write of an answer does: send these bytes, stay silent this long, or cut the connection. */
+export type Write = string | { pauseMs: number } | 'destroy';
+
+/** One answer: a status (200 by default, as an event stream), its headers, and its writes. */
+export interface Answer {
+  status?: number;
+  headers?: Record<string, string>;
+  writes: Write[];
+}
+
 export interface ScriptedProvider {
   /** Chat Completions base URL, as MODEL_BACKEND_URL takes it. */
   baseURL: string;
   /** The bodies of the chat completions requests received, oldest first. */
   requests: Record<string, unknown>[];
-  /** The next requests are answered with these writes (each one sent on its own, `gapMs` apart). */
-  script(writes: string[]): void;
+  /** performance.now() at each request's arrival. */
+  arrivals: number[];
+  /** Each next request takes the next answer; the last one answers every request after it. */
+  script(...answers: (Answer | Write[])[]): void;
   stop(): Promise<void>;
 }
 
@@ -30,21 +42,27 @@ export const textChunk = (content: string, finishReason: string | null = null) =
 });
 
 export async function startScriptedProvider(gapMs = 15): Promise<ScriptedProvider> {
-  let writes: string[] = [];
+  let answers: Answer[] = [];
   const requests: Record<string, unknown>[] = [];
+  const arrivals: number[] = [];
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    arrivals.push(performance.now());
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       requests.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
-      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      const pending = [...writes];
+      const answer = (answers.length > 1 ? answers.shift() : answers[0]) ?? { writes: [] };
+      const status = answer.status ?? 200;
+      const type = status === 200 ? 'text/event-stream' : 'application/json';
+      response.writeHead(status, { 'content-type': type, 'cache-control': 'no-cache', ...answer.headers });
+      const pending = [...answer.writes];
       const next = () => {
         if (response.destroyed) return;
         const write = pending.shift();
         if (write === undefined) return void response.end();
-        response.write(write);
-        setTimeout(next, gapMs);
+        if (write === 'destroy') return void response.destroy();
+        if (typeof write === 'string') response.write(write);
+        setTimeout(next, typeof write === 'string' ? gapMs : write.pauseMs);
       };
       next();
     });
@@ -54,7 +72,8 @@ export async function startScriptedProvider(gapMs = 15): Promise<ScriptedProvide
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     requests,
-    script: (next) => void (writes = next),
+    arrivals,
+    script: (...next) => void (answers = next.map((a) => (Array.isArray(a) ? { writes: a } : a))),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -37,8 +37,7 @@ export async function* chatChunks(settings: BackendSettings, body: ChatRequest, 
   };
   try {
     if (signal.aborted) return;
-    alive();
-    const response = await open(settings, body, controller.signal);
+    const response = await open(settings, body, controller.signal, { alive, hold: () => clearTimeout(timer) });
     yield* readChunks(response, alive);
   } catch (error) {
     if (signal.aborted) return;
@@ -55,13 +54,23 @@ export async function* chatChunks(settings: BackendSettings, body: ChatRequest, 
   }
 }
 
-/** The first answer with a 2xx status, after the retries the real service would make. */
-async function open(settings: BackendSettings, body: ChatRequest, signal: AbortSignal): Promise<Response> {
+/**
+ * The first answer with a 2xx status, after the retries the real service would make. The silence timer
+ * runs for each attempt and is held while waiting between attempts: that wait is this side's, not
+ * the backend's silence.
+ */
+async function open(
+  settings: BackendSettings,
+  body: ChatRequest,
+  signal: AbortSignal,
+  timer: { alive(): void; hold(): void },
+): Promise<Response> {
   const url = `${settings.url}/chat/completions`;
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
   if (settings.key) headers.authorization = `Bearer ${settings.key}`;
   const payload = JSON.stringify(body);
   for (let attempt = 1; ; attempt++) {
+    timer.alive();
     let response: Response;
     try {
       response = await fetch(url, { method: 'POST', headers, body: payload, signal });
@@ -71,6 +80,7 @@ async function open(settings: BackendSettings, body: ChatRequest, signal: AbortS
       if (attempt >= MAX_ATTEMPTS) {
         throw new BrainError('server_error', `The model backend at ${settings.url} could not be reached: ${describe(error)}.`);
       }
+      timer.hold();
       await pause(RETRY_BASE_MS * 2 ** (attempt - 1), signal);
       continue;
     }
@@ -79,6 +89,7 @@ async function open(settings: BackendSettings, body: ChatRequest, signal: AbortS
     if (RETRYABLE_STATUS.has(response.status) && attempt < MAX_ATTEMPTS) {
       const wait = retryAfterMs(response) ?? RETRY_BASE_MS * 2 ** (attempt - 1);
       if (wait <= MAX_RETRY_WAIT_MS) {
+        timer.hold();
         await pause(wait, signal);
         continue;
       }
