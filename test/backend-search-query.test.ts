@@ -1,8 +1,9 @@
 /**
- * A restart while a model-backed run is between turns of a file_search: the turn after the search is
- * re-planned from the database, and the model must be sent its own search query again (the step
- * shows `file_search` without it, as the real API does), not the user's message in its place. Real
- * parts: aimock as the model, a server restarted on the same SQLite file, the openai 4.x SDK.
+ * The query of a file_search call goes back to the model with the results in the next turn, although
+ * the step shows `file_search` without it (as the real API does): after a restart between the search
+ * and the next turn (re-planned from the database), and for a search a scenario scripted. Not the
+ * user's message in its place. Real parts: aimock as the model, a server restarted on the same SQLite
+ * file, the openai 4.x SDK.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -80,5 +81,42 @@ it("a restart after the model's file_search: the re-planned turn sends the model
   } finally {
     await second.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('a search scripted by a scenario, then the model: the model is sent the scripted query', async () => {
+  aimock.mock.reset();
+  aimock.mock.addFixture({ match: { predicate: isToolResult }, response: { content: 'Within 30 days.' } });
+  const server = await startTestServer({ modelBackendUrl: aimock.baseURL });
+  try {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: server.baseURL, maxRetries: 0 });
+    const file = await client.files.create({ file: await toFile(Buffer.from(HANDBOOK), 'handbook.md'), purpose: 'assistants' });
+    const store = await client.vectorStores.create({ name: 'kb', file_ids: [file.id] });
+    await expect.poll(async () => (await client.vectorStores.retrieve(store.id)).file_counts.completed).toBe(1);
+    const assistant = await client.beta.assistants.create({
+      model: 'gpt-4o',
+      tools: [{ type: 'file_search' }],
+      tool_resources: { file_search: { vector_store_ids: [store.id] } },
+    });
+    // The scenario plays turn 0 only; the model answers turn 1.
+    await server.admin.withApiKey('sk-test').scenarios.add({
+      name: 'scripted search',
+      match: { message: QUESTION },
+      turns: [{ tool_calls: [{ file_search: { query: MODEL_QUERY } }] }],
+    });
+    const threadId = (await client.beta.threads.create({ messages: [{ role: 'user', content: QUESTION }] })).id;
+    const run = await client.beta.threads.runs.createAndPoll(threadId, { assistant_id: assistant.id });
+    expect(run.status).toBe('completed');
+    const requests = aimock.chatRequests();
+    expect(requests).toHaveLength(1);
+    const [call, result] = (requestBody(requests[0]).messages as { role: string; content: string | null; tool_calls?: unknown }[]).slice(
+      -2,
+    );
+    expect(call.tool_calls).toEqual([
+      { id: expect.any(String), type: 'function', function: { name: 'file_search', arguments: JSON.stringify({ query: MODEL_QUERY }) } },
+    ]);
+    expect(result.content).toMatch(/^Results for "refund window"\./);
+  } finally {
+    await server.stop();
   }
 });
