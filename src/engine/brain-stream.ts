@@ -14,10 +14,9 @@
  * service shows a reply with content and tool calls so, message then tool_calls step, one step at a
  * time (openai-node's stream helper refuses a step created while another is still open). Text after a
  * call has started is therefore not shown: the tool_calls step stays open until the run's outputs
- * come (docs/model-backends.md). The run-level
- * max_completion_tokens cuts the text (counted per event) and ends the run incomplete. In manual mode
- * this whole phase is one advance. The brain's signal aborted (cancel, expiry, deletion, stop) ends
- * the reading quietly: the run is already ending.
+ * come (docs/model-backends.md). The run-level max_completion_tokens cuts the text (counted per
+ * event) and ends the run incomplete. In manual mode this whole phase is one advance. The brain's
+ * signal aborted (cancel, expiry, deletion, stop) ends the reading quietly: the run is already ending.
  */
 import type { BrainEvent } from '../brains/brain.js';
 import { countTokens, truncateToTokens } from '../brains/tokens.js';

@@ -96,7 +96,10 @@ export class TurnRecorder {
   }
 }
 
-/** The turn as a scenario states it: tool calls with their arguments as sent (and any text said with them), or the text with its citations. */
+/**
+ * The turn as a scenario states it: tool calls with their arguments as sent (and the text said
+ * before them, if any), or the text with its citations.
+ */
 export function recordedTurn(result: TurnResult, annotations: TextAnnotation[], sources: Sources): TurnSpec {
   const usage = result.usage ? { usage: { ...result.usage } } : {};
   if (result.calls.length > 0) {
