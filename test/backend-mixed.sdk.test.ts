@@ -245,7 +245,18 @@ describe('record, then replay with no model: a reply with text and tool calls', 
   /** Two conversations: content then a call; and content, a call, then content the client never sees. */
   async function converse(client: Sdk) {
     const assistant = await client.createAssistant({ model: 'gpt-4o', name: 'Mixed recorder', tools: [WEATHER] });
-    return [await ask(client, assistant.id, 'weather in Bergen?'), await ask(client, assistant.id, 'weather in Rome?')];
+    const weather = [await ask(client, assistant.id, 'weather in Bergen?'), await ask(client, assistant.id, 'weather in Rome?')];
+    // Text, then a file_search call the server carries out, then the answer: one run.
+    const searcher = await client.createAssistant({ model: 'gpt-4o', name: 'Mixed searcher', tools: [{ type: 'file_search' }] });
+    const threadId = (await client.createThread({ messages: [{ role: 'user', content: 'What is the refund policy?' }] })).id;
+    const run = await client.createAndPoll(threadId, { assistant_id: searcher.id });
+    const search = {
+      status: run.status,
+      usage: run.usage,
+      steps: (await client.steps(threadId, run.id)).map((s) => [s.type, s.status, (s.step_details.tool_calls ?? []).map((c) => c.type)]),
+      messages: (await client.messages(threadId)).map((m) => [m.role, m.status, textOf(m)]),
+    };
+    return { weather, search };
   }
 
   it('gives the same messages, steps (types and order), tool calls, statuses and usage', async () => {
@@ -265,20 +276,24 @@ describe('record, then replay with no model: a reply with text and tool calls', 
           { type: 'text', text: 'Not shown.' },
         ],
       });
-      onToolResult((output) => `It is ${output}.`);
+      aimock.mock.onMessage('refund policy', {
+        content: 'Let me search the handbook.',
+        toolCalls: [{ name: 'file_search', arguments: '{"query":"refund"}' }],
+      });
+      onToolResult((output) => (output.includes('rain') ? `It is ${output}.` : 'The handbook says nothing about refunds.'));
       live = await converse(sdk7(recorder.baseURL));
     } finally {
       await recorder.stop();
     }
-    for (const conversation of live) {
+    for (const conversation of live.weather) {
       expect(conversation.statuses).toEqual(['requires_action', 'completed']);
       expect(conversation.stepsAtAction).toEqual([
         ['message_creation', 'completed'],
         ['tool_calls', 'in_progress'],
       ]);
     }
-    expect(live[0].usage[0]).toEqual(USAGE);
-    expect(live.map((c) => c.messages)).toEqual([
+    expect(live.weather[0].usage[0]).toEqual(USAGE);
+    expect(live.weather.map((c) => c.messages)).toEqual([
       [
         ['user', 'completed', 'weather in Bergen?'],
         ['assistant', 'completed', 'One moment, checking Bergen.'],
@@ -289,6 +304,17 @@ describe('record, then replay with no model: a reply with text and tool calls', 
         ['assistant', 'completed', 'Rome, then.'],
         ['assistant', 'completed', 'It is rain.'],
       ],
+    ]);
+    expect(live.search.status).toBe('completed');
+    expect(live.search.steps).toEqual([
+      ['message_creation', 'completed', []],
+      ['tool_calls', 'completed', ['file_search']],
+      ['message_creation', 'completed', []],
+    ]);
+    expect(live.search.messages.map((m) => m[2])).toEqual([
+      'What is the refund policy?',
+      'Let me search the handbook.',
+      'The handbook says nothing about refunds.',
     ]);
     const requests = aimock.chatRequests().length;
 
