@@ -54,7 +54,16 @@ export type TurnAction =
       /** 'json': a structured output (response_format json_schema / json_object), streamed in small fragments. */
       format?: 'json';
     })
-  | (TurnCommon & { kind: 'tool_calls'; calls: ScriptedToolCall[] })
+  | (TurnCommon & {
+      kind: 'tool_calls';
+      calls: ScriptedToolCall[];
+      /**
+       * Said before the calls, as a model reply with both content and tool calls: a message (its
+       * message_creation step completed) comes first, then the tool_calls step. Usage is the whole turn's.
+       */
+      text?: string;
+      annotations?: TextAnnotation[];
+    })
   | (TurnCommon & { kind: 'fail'; code: 'server_error' | 'rate_limit_exceeded' | 'invalid_prompt'; message: string })
   | (TurnCommon & { kind: 'incomplete'; reason: 'max_completion_tokens' | 'max_prompt_tokens'; text?: string });
 

@@ -10,28 +10,29 @@
  *                    run's vector stores with the call's query and the brain takes another turn
  *   usage         -> the turn's usage (counted when none comes)
  *
- * Text after a tool call is dropped (Chat Completions streams content before tool calls); text before
- * tool calls is a message of its own, completed when the first call arrives. The run-level
- * max_completion_tokens cuts the text (counted per event) and ends the run incomplete. In manual mode
- * this whole phase is one advance. The brain's signal aborted (cancel, expiry, deletion, stop) ends
- * the reading quietly: the run is already ending.
+ * Text before tool calls is a message of its own, completed when the first call arrives: the real
+ * service shows a reply with content and tool calls so, message then tool_calls step, one step at a
+ * time (openai-node's stream helper refuses a step created while another is still open). Text after a
+ * call has started is therefore not shown: the tool_calls step stays open until the run's outputs
+ * come (docs/model-backends.md). The run-level max_completion_tokens cuts the text (counted per
+ * event) and ends the run incomplete. In manual mode this whole phase is one advance. The brain's
+ * signal aborted (cancel, expiry, deletion, stop) ends the reading quietly: the run is already ending.
  */
 import type { BrainEvent } from '../brains/brain.js';
 import { countTokens, truncateToTokens } from '../brains/tokens.js';
 import { updateMessage } from '../store/messages.js';
-import { findRunById, updateRun, updateStep } from '../store/runs.js';
 import type { RunRow } from '../store/schema.js';
 import { newId } from '../util/ids.js';
 import { auditTurnStep } from './audit.js';
-import { nowFor, type EngineCore } from './core.js';
+import type { EngineCore } from './core.js';
 import type { MessageDelta } from './deltas.js';
 import { stateOf } from './engine-state.js';
 import { failFromBrain } from './endings.js';
 import { runFileSearch } from './tools/file-search.js';
 import { functionExecutor } from './tools/executors.js';
 import { openMessage, openToolStep } from './turn-begin.js';
+import { completeTurnMessage } from './turn-message.js';
 import { sentContent, type StoredCall, type TurnPlan } from './turn-plan.js';
-import { addUsage, toUsage } from './usage.js';
 
 interface CallInProgress {
   position: number;
@@ -80,7 +81,7 @@ function forward(core: EngineCore, run: RunRow, plan: TurnPlan, calls: Map<numbe
       plan.usage = event.usage;
       return true;
     case 'text':
-      return calls.size > 0 || forwardText(core, run, plan, event.delta);
+      return calls.size > 0 || forwardText(core, run, plan, event.delta); // after a call: not shown (see above)
     case 'annotations':
       if (plan.message) forwardAnnotations(core, run, plan, event.annotations);
       return true;
@@ -138,7 +139,7 @@ function forwardToolCall(
   event: Extract<BrainEvent, { type: 'tool_call' }>,
 ): void {
   if (calls.size === 0) {
-    if (plan.message) completeStreamedMessage(core, run, plan);
+    if (plan.message) completeTurnMessage(core, run, plan);
     openToolStep(core, run, plan);
     auditTurnStep(core.ctx, run, plan.step!.id);
   }
@@ -164,38 +165,6 @@ function forwardToolCall(
 
 function sendStepDelta(core: EngineCore, run: RunRow, plan: TurnPlan, call: unknown): void {
   core.publish.delta(run, plan, 'thread.run.step.delta', { step_details: { type: 'tool_calls', tool_calls: [call] } });
-}
-
-/**
- * Text came before tool calls: the message is complete (its step with the text's usage, added to the
- * run's totals now); the prompt is counted once, with this step.
- */
-function completeStreamedMessage(core: EngineCore, run: RunRow, plan: TurnPlan): void {
-  const { db } = core.ctx;
-  const now = nowFor(core, run.tenant);
-  const usage = { prompt_tokens: plan.promptTokens, completion_tokens: countTokens(plan.text ?? '') };
-  const { message, step } = db.transaction(() => {
-    const message = updateMessage(db, plan.message!.id, {
-      status: 'completed',
-      content: sentContent(plan, plan.cursor),
-      completedAt: now,
-    })!;
-    const step = updateStep(db, plan.step!.id, { status: 'completed', completedAt: now, usage: toUsage(usage) });
-    const state = stateOf(findRunById(db, run.id) ?? run);
-    updateRun(db, run.id, { engineState: { ...state, usage: addUsage(state.usage, usage) } });
-    return { message, step };
-  });
-  core.publish.message(run, 'thread.message.completed', message);
-  core.publish.step(run, 'thread.run.step.completed', step);
-  Object.assign(plan, {
-    message: undefined,
-    step: undefined,
-    text: undefined,
-    annotations: undefined,
-    deltas: [],
-    cursor: 0,
-    promptTokens: 0,
-  });
 }
 
 /** The streamed calls as the step stores them; file_search calls are carried out now. */

@@ -12,7 +12,7 @@ import { nowFor, type EngineCore } from './core.js';
 import { stateOf } from './engine-state.js';
 import { assertTransition, isTerminal, type RunStatus } from './state-machine.js';
 import { sentContent, type TurnPlan } from './turn-plan.js';
-import { addUsage, toUsage, turnUsage, type TokenCounts } from './usage.js';
+import { addUsage, toUsage, turnShares, type TokenCounts } from './usage.js';
 
 const SERVER_ERROR_MESSAGE = 'The server had an error while processing your request. Sorry about that!';
 
@@ -58,8 +58,9 @@ export function endRun(
   const state = stateOf(run);
   const now = nowFor(core, run.tenant);
   const completion = plan?.text !== undefined ? countTokens(plan.text) : 0;
-  const usage = plan ? turnUsage(plan, completion) : { prompt_tokens: 0, completion_tokens: 0 };
-  const totals = addUsage(state.usage, usage);
+  const shares = plan ? turnShares(plan, completion) : undefined;
+  const usage = shares?.step ?? { prompt_tokens: 0, completion_tokens: 0 };
+  const totals = shares ? addUsage(state.usage, shares.run) : state.usage;
   const ended = status === 'completed' && !plan?.truncated;
   // Issue 4 fix: a run ended mid-stream (control API complete/fail) stored the whole planned text
   // although only part of it had been streamed. A completed run now streams the rest first; any

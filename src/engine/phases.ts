@@ -5,7 +5,8 @@
  *   start  (queued -> in_progress) -> plan (ask the brain chain for this turn: ./turn-planning.ts)
  *   -> begin (create the step, and the message for text: ./turn-begin.ts) -> stream (deltas:
  *   ./turn-stream.ts; a streamed answer is forwarded as it comes instead: ./brain-stream.ts)
- *   -> finish (./turn-finish.ts): text -> completed | incomplete; function calls -> requires_action;
+ *   -> finish (./turn-finish.ts): text -> completed | incomplete (text said before tool calls: its
+ *      message completes and the calls stream, then finish again); function calls -> requires_action;
  *      server-side tools (file_search, code_interpreter) -> plan the next turn
  *
  * Every phase re-reads the run, checks the transition against the state machine, commits its writes

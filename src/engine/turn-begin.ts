@@ -1,7 +1,8 @@
 /**
  * The begin phase of a scripted turn: check the prompt budget, then create the turn's step (and, for
- * text, its message) and cut the whole output into the deltas the stream phase sends. A streamed
- * turn is handed to src/engine/brain-stream.ts instead.
+ * text, its message) and cut the whole output into the deltas the stream phase sends. A turn with
+ * text and tool calls begins as text; its calls begin once the message is complete
+ * (beginPendingCalls). A streamed turn is handed to src/engine/brain-stream.ts instead.
  */
 import { countTokens, truncateToTokens } from '../brains/tokens.js';
 import type { ScriptedToolCall, TextAnnotation } from '../brains/types.js';
@@ -16,6 +17,7 @@ import { splitJson, textDeltas, toolCallDeltas } from './deltas.js';
 import { stateOf } from './engine-state.js';
 import { endRun } from './endings.js';
 import { prepareCall } from './tools/executors.js';
+import { completeTurnMessage } from './turn-message.js';
 import type { TurnPlan } from './turn-plan.js';
 
 export function phaseBegin(core: EngineCore, run: RunRow): void | Promise<void> {
@@ -42,7 +44,11 @@ export function phaseBegin(core: EngineCore, run: RunRow): void | Promise<void> 
       beginText(core, run, plan, action.text, action.annotations ?? [], false);
       break;
     case 'tool_calls':
-      beginToolCalls(core, run, plan, action.calls);
+      // Text and tool calls: the text is said first (its message completes at finish, then the calls begin).
+      if (action.text) {
+        beginText(core, run, plan, action.text, action.annotations ?? [], false);
+        plan.pendingCalls = action.calls;
+      } else beginToolCalls(core, run, plan, action.calls);
       break;
   }
   if (plan.step) auditTurnStep(core.ctx, run, plan.step.id);
@@ -79,6 +85,16 @@ function beginText(
     event: 'thread.message.delta' as const,
     delta,
   }));
+}
+
+/** The text of a text-and-tool-calls turn is said: its message completes, then the calls stream. */
+export function beginPendingCalls(core: EngineCore, run: RunRow, plan: TurnPlan): void {
+  const calls = plan.pendingCalls!;
+  plan.pendingCalls = undefined;
+  completeTurnMessage(core, run, plan);
+  beginToolCalls(core, run, plan, calls);
+  auditTurnStep(core.ctx, run, plan.step!.id);
+  core.schedule(run, 'stream', plan.deltas.length > 0 ? plan.paceMs : 0);
 }
 
 function beginToolCalls(core: EngineCore, run: RunRow, plan: TurnPlan, scripted: ScriptedToolCall[]): void {

@@ -1,5 +1,6 @@
 /**
- * The finish phase: a text turn ends the run (completed, or incomplete when cut); function calls put
+ * The finish phase: a text turn ends the run (completed, or incomplete when cut), unless tool calls
+ * follow its text (they begin now: ./turn-begin.ts beginPendingCalls); function calls put
  * it in requires_action; calls of server-side tools only (file_search, code_interpreter) complete
  * their step and the brain takes another turn with their results.
  */
@@ -10,8 +11,9 @@ import { nowFor, type EngineCore } from './core.js';
 import { stateOf, withSearchQueries } from './engine-state.js';
 import { endRun } from './endings.js';
 import { assertTransition } from './state-machine.js';
+import { beginPendingCalls } from './turn-begin.js';
 import type { TurnPlan } from './turn-plan.js';
-import { addUsage, toUsage, turnUsage } from './usage.js';
+import { addUsage, toUsage, turnShares } from './usage.js';
 
 export function phaseFinish(core: EngineCore, run: RunRow): void {
   const plan = core.tasks.get(run.id)?.plan;
@@ -19,6 +21,7 @@ export function phaseFinish(core: EngineCore, run: RunRow): void {
   if (plan.message) {
     if (plan.truncated)
       endRun(core, run, 'incomplete', { incompleteDetails: { reason: plan.incompleteReason ?? 'max_completion_tokens' } }, plan);
+    else if (plan.pendingCalls) beginPendingCalls(core, run, plan);
     else endRun(core, run, 'completed', {}, plan);
     return;
   }
@@ -27,7 +30,7 @@ export function phaseFinish(core: EngineCore, run: RunRow): void {
   // Only server-side tools: they finished; the model takes another turn.
   const { db } = core.ctx;
   const completion = calls.reduce((n, c) => n + countTokens(JSON.stringify(c.stored)), 0);
-  const usage = turnUsage(plan, completion);
+  const { step: usage, run: added } = turnShares(plan, completion);
   const state = stateOf(run);
   const searched = calls.some((c) => c.type === 'file_search');
   const searchResults = calls.flatMap((c) => c.hits ?? []);
@@ -43,7 +46,7 @@ export function phaseFinish(core: EngineCore, run: RunRow): void {
       turn: run.turn + 1,
       engineState: {
         ...state,
-        usage: addUsage(state.usage, usage),
+        usage: addUsage(state.usage, added),
         searchResults: searched ? searchResults : state.searchResults,
         searchQueries: withSearchQueries(state, calls),
       },
@@ -59,9 +62,9 @@ function requireAction(core: EngineCore, run: RunRow, plan: TurnPlan): void {
   const { db } = core.ctx;
   const calls = plan.calls ?? [];
   const completion = calls.reduce((n, c) => n + countTokens(JSON.stringify(c.stored)), 0);
-  const usage = turnUsage(plan, completion);
+  const { step: usage, run: added } = turnShares(plan, completion);
   const state = stateOf(run);
-  const totals = addUsage(state.usage, usage);
+  const totals = addUsage(state.usage, added);
   const functionCalls = calls.filter((c) => c.type === 'function');
   const updated = db.transaction(() => {
     // Issue 4 fix: the step stays in_progress, so its usage stays null (it was set here, and a GET

@@ -3,9 +3,10 @@
  * the step and message it created, and the deltas sent (or, for a scripted turn, to be sent).
  */
 import type { BrainEvent } from '../brains/brain.js';
-import type { SearchHit, TextAnnotation, TurnAction, Usage } from '../brains/types.js';
+import type { ScriptedToolCall, SearchHit, TextAnnotation, TurnAction, Usage } from '../brains/types.js';
 import type { MessageRow, RunStepRow } from '../store/schema.js';
 import type { MessageDelta, StreamedCall } from './deltas.js';
+import type { TokenCounts } from './usage.js';
 
 export interface StoredCall extends StreamedCall {
   /** The stored (and shown) form of the call. */
@@ -38,6 +39,10 @@ export interface TurnPlan {
   /** Why a cut text ends the run incomplete (default max_completion_tokens). */
   incompleteReason?: 'max_completion_tokens' | 'max_prompt_tokens';
   calls?: StoredCall[];
+  /** A scripted turn with text and tool calls: the calls, begun once its message is complete. */
+  pendingCalls?: ScriptedToolCall[];
+  /** Usage already given to the turn's earlier step (its message, said before tool calls). */
+  spent?: TokenCounts;
   /** Scripted turns: every delta, sent up to `cursor`. Streamed turns: the deltas sent so far. */
   deltas: PlannedDelta[];
   cursor: number;

@@ -96,7 +96,10 @@ export class TurnRecorder {
   }
 }
 
-/** The turn as a scenario states it: tool calls with their arguments as sent, or the text with its citations. */
+/**
+ * The turn as a scenario states it: tool calls with their arguments as sent (and the text said
+ * before them, if any), or the text with its citations.
+ */
 export function recordedTurn(result: TurnResult, annotations: TextAnnotation[], sources: Sources): TurnSpec {
   const usage = result.usage ? { usage: { ...result.usage } } : {};
   if (result.calls.length > 0) {
@@ -107,7 +110,8 @@ export function recordedTurn(result: TurnResult, annotations: TextAnnotation[], 
       }
       return { function: call.name, arguments: literalTemplate(call.arguments) };
     });
-    return { tool_calls: calls, ...usage };
+    // Text said before the calls (content and tool_calls in one reply) replays as that message, then the calls.
+    return { ...(result.text !== '' ? { text: literalTemplate(result.text) } : {}), tool_calls: calls, ...usage };
   }
   if (annotations.length === 0) return { text: literalTemplate(result.text), ...usage };
   return {

@@ -15,6 +15,7 @@ export interface CompletedCall {
 
 /** What the backend answered in one turn, filled in as its chunks arrive. */
 export interface TurnResult {
+  /** The text before the first tool call (all of it when there is none). */
   text: string;
   calls: CompletedCall[];
   usage: { prompt_tokens: number; completion_tokens: number } | undefined;
@@ -30,7 +31,9 @@ export async function* turnEvents(chunks: AsyncIterable<ChatChunk>, result: Turn
     const delta = chunk.choices?.[0]?.delta;
     if (!delta) continue;
     if (typeof delta.content === 'string' && delta.content !== '') {
-      result.text += delta.content;
+      // The turn's text is what the engine shows: text after a call has started is not
+      // (src/engine/brain-stream.ts), so a recording of the turn replays as it was seen.
+      if (result.calls.length === 0) result.text += delta.content;
       yield { type: 'text', delta: delta.content };
     }
     for (const [position, piece] of (delta.tool_calls ?? []).entries()) {

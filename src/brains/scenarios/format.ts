@@ -46,7 +46,8 @@ export type TurnSpec = TurnSpecCommon &
   (
     | { text: string; annotations?: AnnotationSpec[] }
     | { json: unknown }
-    | { tool_calls: ToolCallSpec[] }
+    /** With `text`: the message said before the calls (a model reply with content and tool calls). */
+    | { tool_calls: ToolCallSpec[]; text?: string; annotations?: AnnotationSpec[] }
     | { fail: { code?: FailCode; message?: string } }
     | { incomplete: { reason?: IncompleteReason; text?: string } }
   );

@@ -86,14 +86,13 @@ export function turnToAction(turn: TurnSpec, view: TemplateView): TurnAction {
     ...(turn.usage ? { usage: { ...turn.usage } } : {}),
     ...(turn.stream ? { stream: { ...turn.stream } } : {}),
   };
-  if ('text' in turn) {
-    const rendered = renderTemplate(turn.text, view);
-    if (!turn.annotations?.length) return { ...common, kind: 'text', text: rendered };
-    const { text, annotations } = placeAnnotations(rendered, turn.annotations, view);
-    return { ...common, kind: 'text', text, annotations };
+  if ('tool_calls' in turn) {
+    const calls = turn.tool_calls.map((call) => toolCall(call, view));
+    if (turn.text === undefined) return { ...common, kind: 'tool_calls', calls };
+    return { ...common, kind: 'tool_calls', calls, ...renderText(turn.text, turn.annotations, view) };
   }
+  if ('text' in turn) return { ...common, kind: 'text', ...renderText(turn.text, turn.annotations, view) };
   if ('json' in turn) return { ...common, kind: 'text', format: 'json', text: JSON.stringify(renderStrings(turn.json, view)) };
-  if ('tool_calls' in turn) return { ...common, kind: 'tool_calls', calls: turn.tool_calls.map((call) => toolCall(call, view)) };
   if ('fail' in turn) {
     const code = turn.fail.code ?? 'server_error';
     const message = turn.fail.message !== undefined ? renderTemplate(turn.fail.message, view) : FAIL_MESSAGES[code];
@@ -102,6 +101,15 @@ export function turnToAction(turn: TurnSpec, view: TemplateView): TurnAction {
   const reason = turn.incomplete.reason ?? 'max_completion_tokens';
   const text = turn.incomplete.text !== undefined ? renderTemplate(turn.incomplete.text, view) : undefined;
   return { ...common, kind: 'incomplete', reason, ...(text !== undefined ? { text } : {}) };
+}
+
+function renderText(
+  template: string,
+  specs: AnnotationSpec[] | undefined,
+  view: TemplateView,
+): { text: string; annotations?: TextAnnotation[] } {
+  const rendered = renderTemplate(template, view);
+  return specs?.length ? placeAnnotations(rendered, specs, view) : { text: rendered };
 }
 
 function toolCall(call: ToolCallSpec, view: TemplateView): ScriptedToolCall {

@@ -86,8 +86,11 @@ const KEYWORD_RANK: Record<string, number> = { additionalProperties: -1, type: 5
  * keyword (unknown key, bad enum value) to a type mismatch and a type mismatch to "no branch matched".
  */
 function pickProblem(errors: ErrorObject[], root: unknown): Problem | undefined {
-  // The `required` of each branch of a "one of these keys" choice only restates the oneOf failure.
-  let candidates = errors.filter((e) => !(e.keyword === 'required' && /\/oneOf\/\d+\/required$/.test(e.schemaPath)));
+  // The `required` (and `not`: text goes with tool_calls) of each branch of a "one of these keys"
+  // choice only restates the oneOf failure.
+  let candidates = errors.filter(
+    (e) => !((e.keyword === 'required' || e.keyword === 'not') && /\/oneOf\/\d+\/(required|not)$/.test(e.schemaPath)),
+  );
   // A type error in one branch of an anyOf says nothing when another branch got further.
   candidates = candidates.filter(
     (e) =>
@@ -159,7 +162,9 @@ function describeOneOf(error: ErrorObject): string {
   const present = branches.filter((k) => k in data);
   const list = branches.map((k) => `'${k}'`).join(', ');
   if (present.length === 0) return `needs one of ${list}`;
-  return `has ${present.map((k) => `'${k}'`).join(' and ')}, but only one of ${list} is allowed`;
+  // A turn's choice lets text go with tool_calls (a message said before the calls).
+  const pairs = branches.includes('text') && branches.includes('tool_calls') ? " ('text' may go with 'tool_calls')" : '';
+  return `has ${present.map((k) => `'${k}'`).join(' and ')}, but only one of ${list} is allowed${pairs}`;
 }
 
 function article(type: string): string {
@@ -249,7 +254,7 @@ function checkTurns(turns: TurnSpec[], at: PathSegment[]): Problem | undefined {
 /** Every string of a turn that is rendered as a template, with its path inside the turn. */
 function templatesOf(turn: TurnSpec): [PathSegment[], string][] {
   const out: [PathSegment[], string][] = [];
-  if ('text' in turn) {
+  if ('text' in turn && turn.text !== undefined) {
     out.push([['text'], turn.text]);
     for (const [k, a] of (turn.annotations ?? []).entries()) {
       out.push([['annotations', k, 'text'], a.text], [['annotations', k, 'file_id'], a.file_id]);
