@@ -7,8 +7,9 @@
  * - create a message vs a route that parses the same JSON body, runs one prepared INSERT into a WAL
  *   SQLite table (better-sqlite3, the pragmas of src/store/database.ts) and answers a body of the
  *   same size as the mock's answer.
- * Baseline and mock alternate in several rounds and each target ratio is the median of the rounds'
- * ratios, so that a machine that gets busier mid-run (they are shared) moves both sides alike. Each
+ * Baseline and mock alternate in several rounds (which goes first alternates too) and each target ratio
+ * is the median of the rounds' ratios, so that a machine that gets busier mid-run (they are shared)
+ * moves both sides alike. Each
  * route's latency is also measured alone (one request at a time), where autocannon's whole
  * milliseconds say little.
  */
@@ -178,8 +179,19 @@ async function compare(
   const mock: LoadFigures[] = [];
   for (let r = 0; r < rounds; r++) {
     const warm = r === 0;
-    bare.push(await load(`${names.bare}, round ${r + 1}`, bareUrl, connections, durationS, request.options, warm));
-    mock.push(await load(`${names.mock}, round ${r + 1}`, mockUrl, connections, durationS, request.options, warm));
+    const loadBare = async () =>
+      bare.push(await load(`${names.bare}, round ${r + 1}`, bareUrl, connections, durationS, request.options, warm));
+    const loadMock = async () =>
+      mock.push(await load(`${names.mock}, round ${r + 1}`, mockUrl, connections, durationS, request.options, warm));
+    // The baseline first in odd rounds, the mock first in even ones: on a shared machine whose load
+    // rises or falls through a round, the side measured second would otherwise always get the change.
+    if (r % 2 === 0) {
+      await loadBare();
+      await loadMock();
+    } else {
+      await loadMock();
+      await loadBare();
+    }
   }
   const ratios = mock.map((x, i) => x.rps / bare[i].rps);
   const bareMean = { ...mean(bare, `${names.bare}, mean of the rounds`), alone: await alone(bareUrl, request.method, request.body) };
@@ -187,7 +199,12 @@ async function compare(
   return { key, bare: [...bare, bareMean], mock: [...mock, mockMean], ratio: median(ratios), ratios };
 }
 
-export async function benchHttp(connections = 8, durationS = 3, rounds = 5): Promise<HttpResult> {
+/**
+ * 9 rounds of 2 s per side rather than 5 of 3 s: on the shared 2-core machines these run on, the
+ * ratio of one round moved between 0.35 and 0.50 within a run (docs/benchmarks.md, 2026-12-01); more,
+ * shorter rounds put each pair closer in time and give the median more rounds to stand on.
+ */
+export async function benchHttp(connections = 8, durationS = 2, rounds = 9): Promise<HttpResult> {
   const dir = tempDir();
   const servers: ChildServer[] = [];
   try {

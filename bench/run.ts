@@ -236,7 +236,8 @@ of the routes it calls, compiled on their first request.
 autocannon (programmatic API, ${h.connections} connections, no pipelining, ${h.durationS} s per measurement, a 1 s
 warm-up before the first of each) over loopback. Each of the mock's routes stands against a baseline doing the same
 work, a bare Fastify 5 route in its own child process, all up at the same time as the mock. Baseline and mock alternate
-for ${h.rounds} rounds, and the target ratio is the median of the rounds' ratios; "vs baseline" in the tables is against
+for ${h.rounds} rounds (the baseline first in odd rounds, the mock first in even ones, so that a load that rises or falls
+through a round weighs on both sides alike), and the target ratio is the median of the rounds' ratios; "vs baseline" in the tables is against
 the mean of the baseline's rounds. Latency under load is autocannon's, in whole milliseconds (a mean of rounds may show
 decimals); latency alone is one request at a time on one kept-alive connection (500 after 50 unrecorded), timed by the
 client.
