@@ -429,9 +429,20 @@ from /proc) on the same kind of machine on 2026-11-23; these notes do not change
   - Create: drizzle building the INSERT's SQL on every call was ~30% of it; the insert is now one fixed
     prepared statement (src/store/messages.ts). The thread was read inside the write transaction, where the
     thread cache is never filled, so every create read it from SQLite; it is now read just before the
-    transaction (src/domain/messages/input.ts). What remains is mostly SQLite's commit (~25%: the row and three
-    indexes and the AUTOINCREMENT counter in the WAL, against one table page for the baseline) and the
-    response's \`writev\` (~13%); validation, hooks and the journal are a few per cent each.
+    transaction (src/http/routes/threads/messages/messages.ts). Profiled again on 2026-12-01 (\`node --cpu-prof\`
+    under autocannon, \`strace\`, load 6-9), the create's SQLite side was still ~40% of its CPU: drizzle's
+    \`db.transaction\` builds a transaction object (a database facade with a query builder per table) and
+    better-sqlite3's wrappers on every call, and the commit wrote five WAL frames (ten \`pwrite\`s: the table
+    page, the three indexes, the AUTOINCREMENT counter) against one for the baseline. Now the route runs in a
+    transaction function made once per database (\`inTransaction\`, src/store/database.ts), asks the active run's
+    id from one plucked statement (\`activeRunId\`, src/store/runs.ts), and \`messages_run\` indexes only rows
+    with a run_id (migration 0004), so a created message writes four frames. \`npx tsx bench/create-sql.ts\`
+    (CPU per call, the same run): the create's SQLite work went from ~94 µs to ~67 µs, against ~20 µs for the
+    baseline's INSERT. What remains is mostly that commit: four pages against one, so the WAL also fills
+    four times as fast and is checkpointed (three \`fsync\`s, on the request path) four times as often; at a load
+    of 8, \`strace -T\` counted ~50 µs of \`fsync\` per create against ~10 µs per baseline insert. Then the
+    response's \`writev\` (~20%, as for the baseline); validation, hooks, the journal and the pretty-printed JSON
+    are each 1% or less.
 `);
   return parts.join('\n');
 }
