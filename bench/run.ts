@@ -442,12 +442,13 @@ from /proc) on the same kind of machine on 2026-11-23; these notes do not change
     transaction function made once per database (\`inTransaction\`, src/store/database.ts), asks the active run's
     id from one plucked statement (\`activeRunId\`, src/store/runs.ts), and \`messages_run\` indexes only rows
     with a run_id (migration 0004), so a created message writes four frames. \`npx tsx bench/create-sql.ts\`
-    (CPU per call, the same run): the create's SQLite work went from ~94 µs to ~67 µs, against ~20 µs for the
-    baseline's INSERT. What remains is mostly that commit: four pages against one, so the WAL also fills
+    (CPU per call, the variants alternating in one process): the create's SQLite work went from ~94 µs to
+    ~67 µs, against ~20 µs for the baseline's INSERT. What remains is mostly that commit: four pages against one, so the WAL also fills
     four times as fast and is checkpointed (three \`fsync\`s, on the request path) four times as often; at a load
     of 8, \`strace -T\` counted ~50 µs of \`fsync\` per create against ~10 µs per baseline insert. Then the
-    response's \`writev\` (~20%, as for the baseline); validation, hooks, the journal and the pretty-printed JSON
-    are each 1% or less.
+    response's \`writev\` (~20%, as for the baseline). The rest of the server's CPU per create (~170-225 µs in the
+    runs of 2026-12-01, against ~65-95 µs for the baseline) is spread over Fastify's request handling,
+    the hooks, validation, the journal, the garbage collector and the pretty-printed JSON, none over ~5%.
 `);
   return parts.join('\n');
 }
