@@ -7,8 +7,9 @@
  * - create a message vs a route that parses the same JSON body, runs one prepared INSERT into a WAL
  *   SQLite table (better-sqlite3, the pragmas of src/store/database.ts) and answers a body of the
  *   same size as the mock's answer.
- * Baseline and mock alternate in several rounds and each target ratio is the median of the rounds'
- * ratios, so that a machine that gets busier mid-run (they are shared) moves both sides alike. Each
+ * Baseline and mock alternate in several rounds (which goes first alternates too) and each target ratio
+ * is the median of the rounds' ratios, so that a machine that gets busier mid-run (they are shared)
+ * moves both sides alike. Each
  * route's latency is also measured alone (one request at a time), where autocannon's whole
  * milliseconds say little.
  */
@@ -16,6 +17,7 @@ import autocannon, { type Options, type Result } from 'autocannon';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  cpuMsOf,
   httpJson,
   httpRaw,
   median,
@@ -39,6 +41,12 @@ export interface LoadFigures {
   requests: number;
   errors: number;
   non2xx: number;
+  /**
+   * The server's CPU time (user + system, from /proc) per request answered, in µs. On a shared machine
+   * it moves less than req/s: another process taking the cores slows the server but barely changes
+   * what each request costs it.
+   */
+  cpuUs?: number;
 }
 
 /** One of the mock's routes against its baseline, alternating round by round. */
@@ -52,6 +60,8 @@ export interface Comparison {
   ratio: number;
   /** Each round's ratio, in order. */
   ratios: number[];
+  /** Median over the rounds of baseline CPU per request / mock CPU per request (1 = as cheap as the baseline). */
+  cpuRatio: number;
 }
 
 export interface HttpResult {
@@ -119,10 +129,20 @@ app.get('/healthz', () => 'ok');
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
 `;
 
-async function load(name: string, url: string, connections: number, durationS: number, extra: Partial<Options> = {}, warmUp = true) {
+async function load(
+  name: string,
+  url: string,
+  connections: number,
+  durationS: number,
+  extra: Partial<Options> = {},
+  warmUp = true,
+  pid?: number,
+) {
   // One unrecorded second first: JIT, caches and connections warm up.
   if (warmUp) await autocannon({ url, connections, duration: 1, ...extra });
+  const cpuBefore = pid === undefined ? NaN : cpuMsOf(pid);
   const r: Result = await autocannon({ url, connections, duration: durationS, ...extra });
+  const cpuMs = pid === undefined ? NaN : cpuMsOf(pid) - cpuBefore;
   const figures: LoadFigures = {
     name,
     rps: r.requests.average,
@@ -131,6 +151,7 @@ async function load(name: string, url: string, connections: number, durationS: n
     requests: r.requests.total,
     errors: r.errors + r.timeouts,
     non2xx: r.non2xx,
+    cpuUs: Number.isFinite(cpuMs) && r.requests.total > 0 ? (cpuMs * 1000) / r.requests.total : undefined,
   };
   return figures;
 }
@@ -160,6 +181,7 @@ function mean(list: LoadFigures[], name: string): LoadFigures {
     requests: list.reduce((n, x) => n + x.requests, 0),
     errors: list.reduce((n, x) => n + x.errors, 0),
     non2xx: list.reduce((n, x) => n + x.non2xx, 0),
+    cpuUs: list.every((x) => x.cpuUs !== undefined) ? avg((x) => x.cpuUs!) : undefined,
   };
 }
 
@@ -167,7 +189,9 @@ function mean(list: LoadFigures[], name: string): LoadFigures {
 async function compare(
   key: Comparison['key'],
   names: { bare: string; mock: string },
+  bareServer: ChildServer,
   bareUrl: string,
+  mockServer: ChildServer,
   mockUrl: string,
   connections: number,
   durationS: number,
@@ -178,16 +202,33 @@ async function compare(
   const mock: LoadFigures[] = [];
   for (let r = 0; r < rounds; r++) {
     const warm = r === 0;
-    bare.push(await load(`${names.bare}, round ${r + 1}`, bareUrl, connections, durationS, request.options, warm));
-    mock.push(await load(`${names.mock}, round ${r + 1}`, mockUrl, connections, durationS, request.options, warm));
+    const loadBare = async () =>
+      bare.push(await load(`${names.bare}, round ${r + 1}`, bareUrl, connections, durationS, request.options, warm, bareServer.pid));
+    const loadMock = async () =>
+      mock.push(await load(`${names.mock}, round ${r + 1}`, mockUrl, connections, durationS, request.options, warm, mockServer.pid));
+    // The baseline first in odd rounds, the mock first in even ones: on a shared machine whose load
+    // rises or falls through a round, the side measured second would otherwise always get the change.
+    if (r % 2 === 0) {
+      await loadBare();
+      await loadMock();
+    } else {
+      await loadMock();
+      await loadBare();
+    }
   }
   const ratios = mock.map((x, i) => x.rps / bare[i].rps);
+  const cpuRatios = mock.map((x, i) => (bare[i].cpuUs ?? NaN) / (x.cpuUs ?? NaN));
   const bareMean = { ...mean(bare, `${names.bare}, mean of the rounds`), alone: await alone(bareUrl, request.method, request.body) };
   const mockMean = { ...mean(mock, `${names.mock}, mean of the rounds`), alone: await alone(mockUrl, request.method, request.body) };
-  return { key, bare: [...bare, bareMean], mock: [...mock, mockMean], ratio: median(ratios), ratios };
+  return { key, bare: [...bare, bareMean], mock: [...mock, mockMean], ratio: median(ratios), ratios, cpuRatio: median(cpuRatios) };
 }
 
-export async function benchHttp(connections = 8, durationS = 3, rounds = 5): Promise<HttpResult> {
+/**
+ * 11 rounds of 2 s per side rather than 5 of 3 s: on the shared 2-core machines these run on, the
+ * ratio of one round moved between 0.22 and 0.76 within a run (docs/benchmarks.md, 2026-12-01, load
+ * 7-9); more, shorter rounds put each pair closer in time and give the median more rounds to stand on.
+ */
+export async function benchHttp(connections = 8, durationS = 2, rounds = 11): Promise<HttpResult> {
   const dir = tempDir();
   const servers: ChildServer[] = [];
   try {
@@ -223,7 +264,9 @@ export async function benchHttp(connections = 8, durationS = 3, rounds = 5): Pro
     const retrieve = await compare(
       'retrieve',
       { bare: 'bare Fastify route (constant thread)', mock: 'GET /v1/threads/{id} (retrieve thread)' },
+      bareRetrieve,
       `${bareRetrieve.url}/v1/threads/thread_abc123`,
+      server,
       retrieveUrl,
       connections,
       durationS,
@@ -232,7 +275,9 @@ export async function benchHttp(connections = 8, durationS = 3, rounds = 5): Pro
     const list = await compare(
       'list',
       { bare: 'bare Fastify route (same list bytes)', mock: 'GET /v1/threads/{id}/messages (list, 20 per page)' },
+      bareList,
       `${bareList.url}/v1/threads/thread_abc123/messages?limit=20`,
+      server,
       listUrl,
       connections,
       durationS,
@@ -242,7 +287,9 @@ export async function benchHttp(connections = 8, durationS = 3, rounds = 5): Pro
     const create = await compare(
       'create',
       { bare: 'bare Fastify route (parse + one INSERT)', mock: 'POST /v1/threads/{id}/messages (create message)' },
+      bareCreate,
       `${bareCreate.url}/v1/threads/thread_abc123/messages`,
+      server,
       createUrl,
       connections,
       durationS,
@@ -255,7 +302,7 @@ export async function benchHttp(connections = 8, durationS = 3, rounds = 5): Pro
     servers.push(logging);
     const loggedUrl = `${logging.url}/v1/threads/${await seedThread(logging.url, 0)}`;
     const logged = {
-      ...(await load('GET /v1/threads/{id} with LOG_LEVEL=info', loggedUrl, connections, durationS)),
+      ...(await load('GET /v1/threads/{id} with LOG_LEVEL=info', loggedUrl, connections, durationS, {}, true, logging.pid)),
       alone: await alone(loggedUrl),
     };
 

@@ -70,7 +70,7 @@ function targets(r: Results): Target[] {
       out.push({
         what,
         target: `>= ${goal}x`,
-        measured: `${fmt(c.ratio, 2)}x (median of ${h.rounds} rounds; mean ${fmt(mockMean.rps, 0)} vs ${fmt(bareMean.rps, 0)} req/s)`,
+        measured: `${fmt(c.ratio, 2)}x (median of ${h.rounds} rounds; mean ${fmt(mockMean.rps, 0)} vs ${fmt(bareMean.rps, 0)} req/s; server CPU per request ${fmt(c.cpuRatio, 2)}x)`,
         met: c.ratio >= goal,
       });
     }
@@ -212,6 +212,7 @@ of the routes it calls, compiled on their first request.
         `${fmt(x.p99, 1)} ms`,
         x.alone ? `${fmt(x.alone.p50, 3)} ms` : '',
         x.alone ? `${fmt(x.alone.p99, 3)} ms` : '',
+        x.cpuUs === undefined ? '' : `${fmt(x.cpuUs, 0)} µs`,
         x.requests,
         x.errors,
         x.non2xx,
@@ -225,6 +226,7 @@ of the routes it calls, compiled on their first request.
       'p99 under load',
       'p50 alone',
       'p99 alone',
+      'server CPU per request',
       'requests',
       'errors',
       'non-2xx',
@@ -236,8 +238,12 @@ of the routes it calls, compiled on their first request.
 autocannon (programmatic API, ${h.connections} connections, no pipelining, ${h.durationS} s per measurement, a 1 s
 warm-up before the first of each) over loopback. Each of the mock's routes stands against a baseline doing the same
 work, a bare Fastify 5 route in its own child process, all up at the same time as the mock. Baseline and mock alternate
-for ${h.rounds} rounds, and the target ratio is the median of the rounds' ratios; "vs baseline" in the tables is against
-the mean of the baseline's rounds. Latency under load is autocannon's, in whole milliseconds (a mean of rounds may show
+for ${h.rounds} rounds (the baseline first in odd rounds, the mock first in even ones, so that a load that rises or falls
+through a round weighs on both sides alike), and the target ratio is the median of the rounds' ratios; "vs baseline" in the tables is against
+the mean of the baseline's rounds. "Server CPU per request" is the server process's user + system time (from /proc)
+over the requests it answered in the round; on a shared machine it moves less than req/s, and its ratio (baseline over
+mock, the median of the rounds, in the targets table) says what the mock's work costs against the baseline's whatever
+else runs. Latency under load is autocannon's, in whole milliseconds (a mean of rounds may show
 decimals); latency alone is one request at a time on one kept-alive connection (500 after 50 unrecorded), timed by the
 client.
 
@@ -428,9 +434,21 @@ from /proc) on the same kind of machine on 2026-11-23; these notes do not change
   - Create: drizzle building the INSERT's SQL on every call was ~30% of it; the insert is now one fixed
     prepared statement (src/store/messages.ts). The thread was read inside the write transaction, where the
     thread cache is never filled, so every create read it from SQLite; it is now read just before the
-    transaction (src/domain/messages/input.ts). What remains is mostly SQLite's commit (~25%: the row and three
-    indexes and the AUTOINCREMENT counter in the WAL, against one table page for the baseline) and the
-    response's \`writev\` (~13%); validation, hooks and the journal are a few per cent each.
+    transaction (src/http/routes/threads/messages/messages.ts). Profiled again on 2026-12-01 (\`node --cpu-prof\`
+    under autocannon, \`strace\`, load 6-9), the create's SQLite side was still ~40% of its CPU: drizzle's
+    \`db.transaction\` builds a transaction object (a database facade with a query builder per table) and
+    better-sqlite3's wrappers on every call, and the commit wrote five WAL frames (ten \`pwrite\`s: the table
+    page, the three indexes, the AUTOINCREMENT counter) against one for the baseline. Now the route runs in a
+    transaction function made once per database (\`inTransaction\`, src/store/database.ts), asks the active run's
+    id from one plucked statement (\`activeRunId\`, src/store/runs.ts), and \`messages_run\` indexes only rows
+    with a run_id (migration 0004), so a created message writes four frames. \`npx tsx bench/create-sql.ts\`
+    (CPU per call, the variants alternating in one process): the create's SQLite work went from ~94 µs to
+    ~67 µs, against ~20 µs for the baseline's INSERT. What remains is mostly that commit: four pages against one, so the WAL also fills
+    four times as fast and is checkpointed (three \`fsync\`s, on the request path) four times as often; at a load
+    of 8, \`strace -T\` counted ~50 µs of \`fsync\` per create against ~10 µs per baseline insert. Then the
+    response's \`writev\` (~20%, as for the baseline). The rest of the server's CPU per create (~170-225 µs in the
+    runs of 2026-12-01, against ~65-95 µs for the baseline) is spread over Fastify's request handling,
+    the hooks, validation, the journal, the garbage collector and the pretty-printed JSON, none over ~5%.
 `);
   return parts.join('\n');
 }

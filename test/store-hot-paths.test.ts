@@ -1,17 +1,21 @@
 /**
  * The message create and list fast paths (src/store/messages.ts insertMessage, src/store/pagination.ts
  * rowMapperOf, the create route reading its thread outside the write transaction) against drizzle's
- * own reading of the same rows: what they return must be exactly what a drizzle read returns.
+ * own reading of the same rows: what they return must be exactly what a drizzle read returns. And
+ * what a create runs in: the store's transaction helper (inTransaction), the active-run check by one
+ * plucked statement (activeRunId), the partial index on messages.run_id.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeDatabase, openDatabase, type Db } from '../src/store/database.js';
+import { closeDatabase, inTransaction, openDatabase, type Db } from '../src/store/database.js';
 import { insertMessage, listMessages, type NewMessage } from '../src/store/messages.js';
+import { RUN_STATUSES } from '../src/store/run-statuses.js';
+import { activeRunId, findActiveRun, insertRun, updateRun } from '../src/store/runs.js';
 import { messages } from '../src/store/schema.js';
-import { cachedThreadCount, insertThread } from '../src/store/threads.js';
+import { cachedThreadCount, findThread, insertThread } from '../src/store/threads.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let dir: string;
@@ -93,6 +97,143 @@ describe('a page of messages (per-table row mapper)', () => {
     expect(page.rows.length).toBe(3);
     expect(page.rows).toEqual(drizzleRows);
     for (let i = 0; i < page.rows.length; i++) expect(Object.keys(page.rows[i])).toEqual(Object.keys(drizzleRows[i]));
+  });
+});
+
+const messageNamed = (id: string): NewMessage => ({ ...plain, id });
+const stored = (id: string) => drizzleRow(id) !== undefined;
+
+describe('inTransaction (one better-sqlite3 transaction function per database)', () => {
+  it('commits what the body wrote when it returns, and hands back its result', () => {
+    const result = inTransaction(db, () => insertMessage(db, messageNamed('msg_tx_commit')).id);
+    expect(result).toBe('msg_tx_commit');
+    expect(db.$client.inTransaction).toBe(false);
+    expect(stored('msg_tx_commit')).toBe(true);
+  });
+
+  it('rolls back everything the body wrote when it throws, and rethrows the same error', () => {
+    const error = new Error('refused');
+    expect(() =>
+      inTransaction(db, () => {
+        insertMessage(db, messageNamed('msg_tx_rolled_1'));
+        insertMessage(db, messageNamed('msg_tx_rolled_2'));
+        throw error;
+      }),
+    ).toThrow(error);
+    expect(db.$client.inTransaction).toBe(false);
+    expect(stored('msg_tx_rolled_1')).toBe(false);
+    expect(stored('msg_tx_rolled_2')).toBe(false);
+  });
+
+  it('is a transaction for the caches: a thread read inside it is not cached', () => {
+    insertThread(db, { id: 'thread_tx_read', tenant: 'h', createdAt: 1, toolResources: null, metadata: {} });
+    const before = cachedThreadCount(db);
+    inTransaction(db, () => {
+      expect(db.$client.inTransaction).toBe(true);
+      expect(findThread(db, 'h', 'thread_tx_read')?.id).toBe('thread_tx_read');
+    });
+    expect(cachedThreadCount(db)).toBe(before);
+  });
+
+  it('nests as a savepoint: an inner failure caught by the outer body undoes only the inner writes', () => {
+    inTransaction(db, () => {
+      insertMessage(db, messageNamed('msg_tx_outer'));
+      expect(() =>
+        inTransaction(db, () => {
+          insertMessage(db, messageNamed('msg_tx_inner'));
+          throw new Error('inner');
+        }),
+      ).toThrow('inner');
+    });
+    expect(stored('msg_tx_outer')).toBe(true);
+    expect(stored('msg_tx_inner')).toBe(false);
+  });
+
+  it("inside drizzle's own transaction, becomes a savepoint of it", () => {
+    expect(() =>
+      db.transaction(() => {
+        inTransaction(db, () => insertMessage(db, messageNamed('msg_tx_in_drizzle')));
+        throw new Error('outer');
+      }),
+    ).toThrow('outer');
+    expect(stored('msg_tx_in_drizzle')).toBe(false);
+  });
+});
+
+describe('activeRunId (one plucked statement)', () => {
+  const run = (id: string, threadId: string, status: string) =>
+    insertRun(db, {
+      id,
+      tenant: 'h',
+      threadId,
+      assistantId: 'asst_x',
+      createdAt: 1,
+      status,
+      startedAt: null,
+      expiresAt: null,
+      cancelledAt: null,
+      failedAt: null,
+      completedAt: null,
+      incompleteAt: null,
+      requiredAction: null,
+      lastError: null,
+      model: 'gpt-4o',
+      instructions: '',
+      tools: [],
+      toolResources: null,
+      metadata: {},
+      temperature: null,
+      topP: null,
+      maxPromptTokens: null,
+      maxCompletionTokens: null,
+      truncationStrategy: null,
+      incompleteDetails: null,
+      usage: null,
+      responseFormat: null,
+      toolChoice: null,
+      parallelToolCalls: true,
+      reasoningEffort: null,
+      turn: 0,
+      engineState: null,
+    });
+
+  it("answers, for a run in every status, the id of findActiveRun's run (or nothing), as a string", () => {
+    insertThread(db, { id: 'thread_active', tenant: 'h', createdAt: 1, toolResources: null, metadata: {} });
+    expect(activeRunId(db, 'thread_active')).toBeUndefined();
+    run('run_active', 'thread_active', 'completed');
+    for (const status of RUN_STATUSES) {
+      updateRun(db, 'run_active', { status });
+      const expected = findActiveRun(db, 'thread_active')?.id;
+      expect(activeRunId(db, 'thread_active'), status).toBe(expected);
+    }
+    // At least one status holds the thread, and the id comes back as the bare string.
+    updateRun(db, 'run_active', { status: 'requires_action' });
+    expect(activeRunId(db, 'thread_active')).toBe('run_active');
+  });
+
+  it("looks at the thread's own runs only", () => {
+    insertThread(db, { id: 'thread_idle', tenant: 'h', createdAt: 1, toolResources: null, metadata: {} });
+    run('run_elsewhere', 'thread_active', 'queued');
+    expect(activeRunId(db, 'thread_idle')).toBeUndefined();
+  });
+});
+
+describe('messages_run (a partial index: only rows with a run_id)', () => {
+  const plan = (query: string) =>
+    db.$client
+      .prepare(`EXPLAIN QUERY PLAN ${query}`)
+      .all('run_x')
+      .map((row) => (row as { detail: string }).detail)
+      .join('; ');
+
+  it('still serves every query by run_id (`run_id = ?` implies IS NOT NULL)', () => {
+    expect(plan('SELECT id FROM messages WHERE run_id = ?')).toContain('INDEX messages_run');
+    expect(plan("SELECT id FROM messages WHERE run_id = ? AND status = 'in_progress'")).toContain('INDEX messages_run');
+  });
+
+  it('is declared partial in the database the migrations build', () => {
+    const sql = db.$client.prepare("SELECT sql FROM sqlite_master WHERE name = 'messages_run'").pluck().get() as string;
+    expect(sql).toMatch(/WHERE "messages"\."run_id" IS NOT NULL$/);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import { ACTIVE_STATUSES, TERMINAL_STATUSES } from './run-statuses.js';
 import { preparedQuery, type Db, type PreparedQuery } from './database.js';
@@ -43,6 +44,21 @@ export function findActiveRun(db: Db, threadId: string): RunRow | undefined {
         .prepare() as unknown as PreparedQuery<RunRow>,
   );
   return query.get({ threadId });
+}
+
+/**
+ * The id of the run that holds the thread, if any: what a message create asks on every call, so one
+ * statement prepared per database that reads a single column (better-sqlite3's pluck mode), without
+ * drizzle's row mapping of a whole run (findActiveRun).
+ */
+const ACTIVE_RUN_ID = `SELECT id FROM runs WHERE thread_id = ? AND status IN (${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')}) LIMIT 1`;
+const activeRunIdStatements = new WeakMap<Db, Statement<[string], string>>();
+
+export function activeRunId(db: Db, threadId: string): string | undefined {
+  let statement = activeRunIdStatements.get(db);
+  if (!statement) activeRunIdStatements.set(db, (statement = db.$client.prepare<[string], string>(ACTIVE_RUN_ID)));
+  // pluck(true) on every use: a statement is shared with anyone preparing the same SQL text.
+  return statement.pluck(true).get(threadId);
 }
 
 export function listRuns(db: Db, tenant: string, threadId: string, query: PageQuery) {

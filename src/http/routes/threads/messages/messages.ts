@@ -8,7 +8,8 @@ import type { TypedApp } from '../../../typed-app.js';
 import { notFound, threadLockedForMessages } from '../../../../domain/errors.js';
 import { DeletedObject } from '../../../../domain/schemas.js';
 import { deleteMessage, findMessage, updateMessage } from '../../../../store/messages.js';
-import { findActiveRun } from '../../../../store/runs.js';
+import { activeRunId } from '../../../../store/runs.js';
+import { inTransaction } from '../../../../store/database.js';
 import type { MessageRow } from '../../../../store/schema.js';
 import { docs } from '../../common.js';
 import { checkId } from '../../../../domain/ids.js';
@@ -36,9 +37,9 @@ export async function messagesRoutes(app: TypedApp, ctx: AppContext): Promise<vo
       // (a `node --cpu-prof` of bench/http.ts). Nothing can run in between: better-sqlite3 is
       // synchronous and nothing here awaits, so the thread checked is the thread written to.
       requireThread(ctx, tenant, thread_id);
-      const row = ctx.db.transaction(() => {
-        const active = findActiveRun(ctx.db, thread_id);
-        if (active) throw threadLockedForMessages(thread_id, active.id);
+      const row = inTransaction(ctx.db, () => {
+        const active = activeRunId(ctx.db, thread_id);
+        if (active !== undefined) throw threadLockedForMessages(thread_id, active);
         return insertInputMessages(ctx, tenant, thread_id, [body], apiVersion)[0];
       });
       return serializeMessageFor(ctx, row, apiVersion);

@@ -1,0 +1,99 @@
+/**
+ * The SQLite side of a message create, in-process: what the create route runs against the bare
+ * create baseline's one INSERT (bench/http.ts), in CPU time per call (`process.cpuUsage`, so that a
+ * busy machine's waits do not count), the variants alternating for several rounds:
+ * - baseline: one prepared INSERT into a one-table WAL database with the same pragmas;
+ * - drizzle: the route as it was, drizzle's `db.transaction` around findActiveRun and insertMessage,
+ *   on the schema before migration 0004 (messages_run indexing every row);
+ * - store: inTransaction and activeRunId (src/store/database.ts, runs.ts), same schema;
+ * - store + partial index: the same on the current schema (messages_run only rows with a run_id).
+ * Each variant writes its own database file. Run: `npx tsx bench/create-sql.ts`.
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { closeDatabase, inTransaction, openDatabase, type Db } from '../src/store/database.js';
+import { insertMessage, type NewMessage } from '../src/store/messages.js';
+import { activeRunId, findActiveRun } from '../src/store/runs.js';
+import { insertThread } from '../src/store/threads.js';
+import { newId } from '../src/util/ids.js';
+import { median, removeDir, tempDir } from './lib.js';
+
+const CALLS = 2_000;
+const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const CONTENT = 'Hello, how are you today?';
+const FULL_RUN_INDEX = 'DROP INDEX messages_run; CREATE INDEX messages_run ON messages (run_id);';
+
+const dir = tempDir();
+
+function storeDb(name: string, schemaChange?: string): { db: Db; threadId: string } {
+  const db = openDatabase(join(dir, name));
+  if (schemaChange) db.$client.exec(schemaChange);
+  const thread = insertThread(db, { id: newId('thread'), tenant: 'bench', createdAt: 1, toolResources: {}, metadata: {} });
+  return { db, threadId: thread.id };
+}
+
+const message = (threadId: string): NewMessage => ({
+  id: newId('message'),
+  tenant: 'bench',
+  threadId,
+  createdAt: 1,
+  role: 'user',
+  status: 'completed',
+  content: [{ type: 'text', text: { value: CONTENT, annotations: [] } }],
+  attachments: [],
+  assistantId: null,
+  runId: null,
+  metadata: {},
+  completedAt: 1,
+  incompleteAt: null,
+  incompleteDetails: null,
+});
+
+const bare = new Database(join(dir, 'bare.db'));
+bare.pragma('journal_mode = WAL');
+bare.pragma('synchronous = NORMAL');
+bare.pragma('foreign_keys = ON');
+bare.exec(
+  'CREATE TABLE messages (seq INTEGER PRIMARY KEY, thread_id TEXT NOT NULL, role TEXT NOT NULL, content TEXT NOT NULL, created_at INTEGER NOT NULL)',
+);
+const bareInsert = bare.prepare('INSERT INTO messages (thread_id, role, content, created_at) VALUES (?, ?, ?, ?)');
+
+const viaDrizzle = storeDb('drizzle.db', FULL_RUN_INDEX);
+const viaStore = storeDb('store.db', FULL_RUN_INDEX);
+const viaStorePartial = storeDb('store-partial.db');
+const storeCreate = ({ db, threadId }: { db: Db; threadId: string }) =>
+  inTransaction(db, () => {
+    if (activeRunId(db, threadId) !== undefined) throw new Error('thread locked');
+    return insertMessage(db, message(threadId));
+  });
+
+const variants: [string, () => unknown][] = [
+  ['baseline: one INSERT', () => bareInsert.run('thread_abc123', 'user', CONTENT, 1)],
+  [
+    'drizzle transaction, full index',
+    () =>
+      viaDrizzle.db.transaction(() => {
+        if (findActiveRun(viaDrizzle.db, viaDrizzle.threadId)) throw new Error('thread locked');
+        return insertMessage(viaDrizzle.db, message(viaDrizzle.threadId));
+      }),
+  ],
+  ['store, full index', () => storeCreate(viaStore)],
+  ['store, partial index', () => storeCreate(viaStorePartial)],
+];
+
+const perCall = new Map<string, number[]>(variants.map(([name]) => [name, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, fn] of round % 2 === 0 ? variants : [...variants].reverse()) {
+    const start = process.cpuUsage();
+    for (let i = 0; i < CALLS; i++) fn();
+    const used = process.cpuUsage(start);
+    perCall.get(name)!.push((used.user + used.system) / CALLS);
+  }
+}
+console.log(`CPU per call (µs), median of ${ROUNDS} rounds of ${CALLS} calls; the rounds:`);
+for (const [name, values] of perCall) {
+  console.log(`  ${name.padEnd(34)} ${median(values).toFixed(1).padStart(6)}   ${values.map((v) => v.toFixed(0)).join(' ')}`);
+}
+bare.close();
+for (const { db } of [viaDrizzle, viaStore, viaStorePartial]) closeDatabase(db);
+removeDir(dir);
