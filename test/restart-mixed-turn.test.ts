@@ -22,6 +22,7 @@ scenarios:
         tool_calls:
           - function: get_weather
             arguments: { city: Oslo }
+        usage: { prompt_tokens: 500, completion_tokens: 40 }
       - text: 'It is {{tool_outputs.0.output}} in Oslo.'
 `;
 const TOOL = {
@@ -87,6 +88,8 @@ it('SIGKILL between the message and the calls of a text-then-tool-calls turn: th
     ['tool_calls', 'in_progress'],
   ]);
   expect(steps.data[1].id).not.toBe(before.data[1].id);
+  // The turn's usage is counted once, as without the restart: the message's share, then the rest.
+  expect(current.usage).toEqual({ prompt_tokens: 500, completion_tokens: 40, total_tokens: 540 });
 
   await client.beta.threads.runs.submitToolOutputs(thread.id, run.id, { tool_outputs: [{ tool_call_id: calls[0].id, output: 'sunny' }] });
   current = await client.beta.threads.runs.retrieve(thread.id, run.id);
