@@ -87,8 +87,9 @@ function forward(core: EngineCore, run: RunRow, plan: TurnPlan, calls: Map<numbe
       return true;
     case 'text':
       if (calls.size > 0) return true; // after a call: not shown (see above)
-      if (plan.saidBefore) return (void (plan.heldText = (plan.heldText ?? '') + event.delta), true);
-      return forwardText(core, run, plan, event.delta);
+      if (!plan.saidBefore) return forwardText(core, run, plan, event.delta);
+      plan.heldText = (plan.heldText ?? '') + event.delta; // said again after a restart: held (see above)
+      return true;
     case 'annotations':
       if (plan.message) forwardAnnotations(core, run, plan, event.annotations);
       else if (plan.saidBefore && calls.size === 0) plan.heldAnnotations = event.annotations;
