@@ -289,3 +289,50 @@ describe('the scenario schema: text may go with tool_calls, nothing else togethe
     expect(body.error.message).toContain("has 'text' and 'json', but only one of");
   });
 });
+
+describe('manual run mode (docs/control-api.md)', () => {
+  it('a text-then-tool-calls turn takes two more advances than a turn of calls alone: the message, then the calls', async () => {
+    const manual = await startTestServer({ runMode: 'manual' });
+    try {
+      const admin = manual.admin.withApiKey('sk-manual');
+      await admin.scenarios.add([
+        { name: 'mixed', match: { message: 'mixed' }, turns: [{ text: 'One moment.', tool_calls: [{ function: 'get_weather' }] }] },
+        { name: 'calls', match: { message: 'calls' }, turns: [{ tool_calls: [{ function: 'get_weather' }] }] },
+      ] as never);
+      const client = new OpenAI4({ apiKey: 'sk-manual', baseURL: manual.baseURL, maxRetries: 0 });
+      const assistant = await client.beta.assistants.create({ model: 'gpt-4o', tools: [WEATHER as never] });
+      /** What a client sees after each advance until requires_action: the run's status, the steps, the message. */
+      const walk = async (content: string) => {
+        const thread = await client.beta.threads.create({ messages: [{ role: 'user', content }] });
+        const run = await client.beta.threads.runs.create(thread.id, { assistant_id: assistant.id });
+        const seen: string[] = [];
+        for (let status = 'queued'; status !== 'requires_action';) {
+          expect(seen.length).toBeLessThan(10);
+          status = (await admin.runs.advance(run.id)).status;
+          const steps = (await client.beta.threads.runs.steps.list(thread.id, run.id, { order: 'asc' })).data;
+          const said = (await client.beta.threads.messages.list(thread.id)).data.find((m) => m.role === 'assistant');
+          seen.push([status, ...steps.map((s) => `${s.type}:${s.status}`), said ? `message:${said.status}` : ''].join(' ').trim());
+        }
+        return seen;
+      };
+      expect(await walk('calls')).toEqual([
+        'in_progress', // start
+        'in_progress', // plan
+        'in_progress tool_calls:in_progress', // begin
+        'in_progress tool_calls:in_progress', // stream
+        'requires_action tool_calls:in_progress', // finish
+      ]);
+      expect(await walk('mixed')).toEqual([
+        'in_progress',
+        'in_progress',
+        'in_progress message_creation:in_progress message:in_progress',
+        'in_progress message_creation:in_progress message:in_progress',
+        'in_progress message_creation:completed tool_calls:in_progress message:completed', // the message is said; the calls' step opens
+        'in_progress message_creation:completed tool_calls:in_progress message:completed', // the calls stream
+        'requires_action message_creation:completed tool_calls:in_progress message:completed',
+      ]);
+    } finally {
+      await manual.stop();
+    }
+  });
+});

@@ -14,7 +14,9 @@
  * service shows a reply with content and tool calls so, message then tool_calls step, one step at a
  * time (openai-node's stream helper refuses a step created while another is still open). Text after a
  * call has started is therefore not shown: the tool_calls step stays open until the run's outputs
- * come (docs/model-backends.md). The run-level max_completion_tokens cuts the text (counted per
+ * come (docs/model-backends.md). A turn asked again after a restart whose message was already said
+ * holds its text back until it is known whether calls follow (they do: the text is not shown again;
+ * they do not: the text is the answer, said at the end). The run-level max_completion_tokens cuts the text (counted per
  * event) and ends the run incomplete. In manual mode this whole phase is one advance. The brain's
  * signal aborted (cancel, expiry, deletion, stop) ends the reading quietly: the run is already ending.
  */
@@ -70,7 +72,10 @@ export async function pumpBrainStream(core: EngineCore, run: RunRow, plan: TurnP
     if (!finished) void Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
   if (calls.size > 0) plan.calls = completeCalls(core, run, calls);
-  else if (!plan.message) openMessage(core, run, plan); // an empty answer is an empty message
+  else {
+    if (plan.heldText) sayHeldText(core, run, plan);
+    if (!plan.message) openMessage(core, run, plan); // an empty answer is an empty message
+  }
   core.schedule(run, 'finish', 0);
 }
 
@@ -81,14 +86,27 @@ function forward(core: EngineCore, run: RunRow, plan: TurnPlan, calls: Map<numbe
       plan.usage = event.usage;
       return true;
     case 'text':
-      return calls.size > 0 || forwardText(core, run, plan, event.delta); // after a call: not shown (see above)
+      if (calls.size > 0) return true; // after a call: not shown (see above)
+      if (!plan.saidBefore) return forwardText(core, run, plan, event.delta);
+      plan.heldText = (plan.heldText ?? '') + event.delta; // said again after a restart: held (see above)
+      return true;
     case 'annotations':
       if (plan.message) forwardAnnotations(core, run, plan, event.annotations);
+      else if (plan.saidBefore && calls.size === 0) plan.heldAnnotations = event.annotations;
       return true;
     case 'tool_call':
       forwardToolCall(core, run, plan, calls, event);
       return true;
   }
+}
+
+/**
+ * A turn asked again after a restart (its message already said) answered with text alone: that text
+ * is the turn's answer after all, and is said now, in one piece (cut as any text is).
+ */
+function sayHeldText(core: EngineCore, run: RunRow, plan: TurnPlan): void {
+  forwardText(core, run, plan, plan.heldText!);
+  if (plan.heldAnnotations) forwardAnnotations(core, run, plan, plan.heldAnnotations);
 }
 
 function forwardText(core: EngineCore, run: RunRow, plan: TurnPlan, piece: string): boolean {

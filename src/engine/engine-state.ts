@@ -26,6 +26,18 @@ export interface EngineState {
    * in_progress (spec, RunStepCompletionUsage), so it is kept here until the step is closed.
    */
   stepUsage?: { stepId: string; usage: TokenCounts };
+  /**
+   * A turn whose message was said before its tool calls (text, then tool calls): its number, the
+   * message, and the usage its step was given. Written with the message's completion, so a restart
+   * before the calls are made re-plans the turn without saying the text again.
+   */
+  saidMessage?: SaidMessage;
+}
+
+export interface SaidMessage {
+  turn: number;
+  messageId: string;
+  usage: TokenCounts;
 }
 
 export function stateOf(run: RunRow): EngineState {
@@ -37,7 +49,14 @@ export function stateOf(run: RunRow): EngineState {
     searchResults: state.searchResults,
     searchQueries: state.searchQueries,
     stepUsage: state.stepUsage,
+    saidMessage: state.saidMessage,
   };
+}
+
+/** The message this turn of the run has already said before its tool calls, if any. */
+export function saidThisTurn(run: RunRow): SaidMessage | undefined {
+  const said = stateOf(run).saidMessage;
+  return said?.turn === run.turn ? said : undefined;
 }
 
 /** The run's search queries with those of this turn's file_search calls added. */

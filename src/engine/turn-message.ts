@@ -15,7 +15,9 @@ import { addUsage, toUsage, ZERO_USAGE } from './usage.js';
 /**
  * Completes the turn's message and its step, with the usage of its text (added to the run's totals
  * now, and remembered in `plan.spent` so the rest of the turn is not given it again); the prompt is
- * counted once, with this step. The plan is left ready for the turn's tool calls.
+ * counted once, with this step. The plan is left ready for the turn's tool calls. The engine state
+ * remembers, in the same transaction, that this turn's message was said (a restart re-plans the
+ * turn: ./turn-planning.ts then goes straight to the calls).
  */
 export function completeTurnMessage(core: EngineCore, run: RunRow, plan: TurnPlan): void {
   const { db } = core.ctx;
@@ -28,8 +30,10 @@ export function completeTurnMessage(core: EngineCore, run: RunRow, plan: TurnPla
       completedAt: now,
     })!;
     const step = updateStep(db, plan.step!.id, { status: 'completed', completedAt: now, usage: toUsage(usage) });
-    const state = stateOf(findRunById(db, run.id) ?? run);
-    updateRun(db, run.id, { engineState: { ...state, usage: addUsage(state.usage, usage) } });
+    const current = findRunById(db, run.id) ?? run;
+    const state = stateOf(current);
+    const saidMessage = { turn: current.turn, messageId: message.id, usage };
+    updateRun(db, run.id, { engineState: { ...state, usage: addUsage(state.usage, usage), saidMessage } });
     return { message, step };
   });
   core.publish.message(run, 'thread.message.completed', message);

@@ -41,6 +41,14 @@ export interface TurnPlan {
   calls?: StoredCall[];
   /** A scripted turn with text and tool calls: the calls, begun once its message is complete. */
   pendingCalls?: ScriptedToolCall[];
+  /**
+   * A streamed turn asked again after a restart, its message (said before its tool calls) already
+   * shown: text the model sends before its calls is held back (src/engine/brain-stream.ts).
+   */
+  saidBefore?: boolean;
+  /** Text held back (see saidBefore), said only if the model now answers without tool calls. */
+  heldText?: string;
+  heldAnnotations?: TextAnnotation[];
   /** Usage already given to the turn's earlier step (its message, said before tool calls). */
   spent?: TokenCounts;
   /** Scripted turns: every delta, sent up to `cursor`. Streamed turns: the deltas sent so far. */

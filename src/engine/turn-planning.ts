@@ -5,6 +5,7 @@
  * run (src/engine/endings.ts failFromBrain) unless the run was meanwhile ended and its brain aborted.
  */
 import type { BrainAnswer, BrainTurnInput } from '../brains/brain.js';
+import type { TurnAction } from '../brains/types.js';
 import { findAssistant } from '../store/assistants.js';
 import { allMessages } from '../store/messages.js';
 import { stepsOfRun } from '../store/runs.js';
@@ -12,7 +13,8 @@ import type { RunRow, RunStepRow } from '../store/schema.js';
 import { findThread } from '../store/threads.js';
 import { auditTurn } from './audit.js';
 import type { EngineCore } from './core.js';
-import { stateOf, vectorStoreIdsOf } from './engine-state.js';
+import { saidThisTurn, stateOf, vectorStoreIdsOf, type SaidMessage } from './engine-state.js';
+import type { TurnPlan } from './turn-plan.js';
 import { failFromBrain } from './endings.js';
 import { lastUserMessage, promptMessages, promptTokens } from './prompt.js';
 
@@ -42,8 +44,9 @@ function planned(core: EngineCore, run: RunRow, input: BrainTurnInput, answer: B
   auditTurn(core.ctx, run, answer.answeredBy);
   const task = core.tasks.ensure(run.id);
   const prompt = promptTokens(run, input.messages, input.toolOutputs);
+  const said = saidThisTurn(run);
   if (answer.type === 'stream') {
-    task.plan = { events: answer.events, promptTokens: prompt, deltas: [], cursor: 0, paceMs: 0 };
+    task.plan = { events: answer.events, promptTokens: prompt, deltas: [], cursor: 0, paceMs: 0, saidBefore: said !== undefined };
     return core.schedule(run, 'begin', 0);
   }
   const { action } = answer;
@@ -56,7 +59,19 @@ function planned(core: EngineCore, run: RunRow, input: BrainTurnInput, answer: B
     cursor: 0,
     paceMs: action.stream?.delay_ms ?? core.ctx.config.streamDelayMs,
   };
+  if (said && action.kind === 'tool_calls' && action.text) resumeAfterMessage(task.plan, action, said);
   core.schedule(run, 'begin', action.delay_ms ?? 0);
+}
+
+/**
+ * A scripted turn with text and tool calls whose message was said before a restart: only its calls
+ * are left (the same ones: the scenario answers the same turn alike). The message's step was given
+ * the prompt and the text's tokens, so the calls' step gets the rest, as without the restart.
+ */
+function resumeAfterMessage(plan: TurnPlan, action: Extract<TurnAction, { kind: 'tool_calls' }>, said: SaidMessage): void {
+  plan.action = { ...action, text: undefined, annotations: undefined };
+  plan.promptTokens = 0;
+  plan.spent = said.usage;
 }
 
 /**

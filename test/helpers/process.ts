@@ -14,9 +14,11 @@ export interface ChildServer {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function spawnServer(dbPath: string, streamDelayMs = 0): Promise<ChildServer> {
+/** `env`: settings read from the environment (RUN_MODE, SCENARIOS, ...), added to this process's. */
+export async function spawnServer(dbPath: string, streamDelayMs = 0, env: Record<string, string> = {}): Promise<ChildServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dbPath, String(streamDelayMs)], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
   });
   const lines = createInterface({ input: child.stdout! });
   const [line] = (await Promise.race([
