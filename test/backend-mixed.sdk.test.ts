@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import OpenAI4 from 'openai';
 import OpenAI7 from 'openai-v7';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startAimock, type Aimock } from './helpers/aimock.js';
+import { requestBody, startAimock, type Aimock } from './helpers/aimock.js';
 import { collapseDeltas } from './helpers/sse.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -216,6 +216,48 @@ describe.each([sdk4, sdk7])('%o', (make) => {
     expect(run.status).toBe('requires_action');
     expect((await client.steps(threadId, run.id)).map((s) => [s.type, s.status])).toEqual([['tool_calls', 'in_progress']]);
     expect((await client.messages(threadId)).map(textOf)).toEqual(['tool first please']);
+  });
+});
+
+describe('what the model is sent back: the run so far, in the order it happened', () => {
+  it('each message the run said goes back with the tool calls of its turn, before their outputs', async () => {
+    const client = sdk7(server.baseURL);
+    const assistant = await client.createAssistant({ model: 'gpt-4o', name: 'Two turns', tools: [WEATHER] });
+    const toolResults = (req: { messages: { role: string }[] }) => req.messages.filter((m) => m.role === 'tool').length;
+    aimock.mock.prependFixture({
+      match: { predicate: (req) => toolResults(req) === 0 },
+      response: { content: 'First, Oslo.', toolCalls: [{ name: 'get_weather', arguments: '{"city":"Oslo"}' }] },
+    });
+    aimock.mock.prependFixture({
+      match: { predicate: (req) => toolResults(req) === 1 },
+      response: { content: 'Now Rome.', toolCalls: [{ name: 'get_weather', arguments: '{"city":"Rome"}' }] },
+    });
+    aimock.mock.prependFixture({ match: { predicate: (req) => toolResults(req) === 2 }, response: { content: 'Oslo -3C, Rome 20C.' } });
+    const threadId = (await client.createThread({ messages: [{ role: 'user', content: 'Oslo and Rome, one by one' }] })).id;
+    let run = await client.createAndPoll(threadId, { assistant_id: assistant.id });
+    for (const output of ['-3C', '20C']) {
+      const [call] = run.required_action!.submit_tool_outputs.tool_calls;
+      run = await client.submitAndPoll(threadId, run.id, [{ tool_call_id: call.id, output }]);
+    }
+    expect(run.status).toBe('completed');
+    const last = requestBody(aimock.chatRequests().at(-1)!).messages as {
+      role: string;
+      content: unknown;
+      tool_calls?: { function: { arguments: string } }[];
+    }[];
+    expect(last.map((m) => [m.role, m.content, m.tool_calls?.map((c) => c.function.arguments)])).toEqual([
+      ['user', 'Oslo and Rome, one by one', undefined],
+      ['assistant', 'First, Oslo.', ['{"city":"Oslo"}']],
+      ['tool', '-3C', undefined],
+      ['assistant', 'Now Rome.', ['{"city":"Rome"}']],
+      ['tool', '20C', undefined],
+    ]);
+    expect((await client.messages(threadId)).map(textOf)).toEqual([
+      'Oslo and Rome, one by one',
+      'First, Oslo.',
+      'Now Rome.',
+      'Oslo -3C, Rome 20C.',
+    ]);
   });
 });
 

@@ -9,7 +9,7 @@ import type { ChatFunctionTool, ChatMessage, ChatRequest, ChatToolChoice } from 
 import { FILE_SEARCH_FUNCTION, FILE_SEARCH_TOOL, type Sources } from './file-search.js';
 import { runHistory } from './run-history.js';
 import { backendModel, type ModelMap } from './settings.js';
-import { threadMessages, type ReadFile } from './thread-messages.js';
+import { assistantText, threadMessages, type ReadFile } from './thread-messages.js';
 
 type StoredTool = { type: 'function'; function: ChatFunctionTool['function'] } | { type: 'file_search' } | { type: 'code_interpreter' };
 type StoredToolChoice = 'none' | 'auto' | 'required' | { type: string; function?: { name: string } } | null;
@@ -31,7 +31,11 @@ export function buildChatRequest(input: BrainTurnInput, context: RequestContext)
   const { run } = input;
   const messages: ChatMessage[] = [];
   if (run.instructions) messages.push({ role: 'system', content: run.instructions });
-  messages.push(...threadMessages(input.messages, run.tenant, context.readFile));
+  // The run's own messages go back in the order the run said them, between its tool calls (runHistory).
+  const isOwn = (m: (typeof input.messages)[number]) => m.runId === run.id && m.role === 'assistant';
+  const threadPart = input.messages.filter((m) => !isOwn(m));
+  const ownMessages = new Map(input.messages.filter(isOwn).map((m) => [m.id, assistantText(m)]));
+  messages.push(...threadMessages(threadPart, run.tenant, context.readFile));
   const sources: Sources = new Map();
   messages.push(
     ...runHistory(
@@ -41,6 +45,7 @@ export function buildChatRequest(input: BrainTurnInput, context: RequestContext)
         searchQueries: input.searchQueries ?? {},
         fallbackQuery: input.lastUserMessage,
         offset: messages.length,
+        ownMessages,
       },
       sources,
     ),

@@ -1,8 +1,11 @@
 /**
- * This run's earlier turns as the model saw and answered them: each tool_calls step becomes an
- * assistant message with `tool_calls` followed by one `tool` message per call (the submitted output,
- * or the file_search results as numbered sources). code_interpreter calls (answered by a scenario or
- * the defaults, never by a model) are left out: the model has no such tool.
+ * This run's earlier turns as the model saw and answered them, in the order they happened: a message
+ * the run wrote becomes an assistant message with its text; each tool_calls step becomes an assistant
+ * message with `tool_calls` followed by one `tool` message per call (the submitted output, or the
+ * file_search results as numbered sources). A message said just before a turn's tool calls (a reply
+ * with both content and tool calls) goes back as one assistant message holding both, the shape the
+ * model produced it in. code_interpreter calls (answered by a scenario or the defaults, never by a
+ * model) are left out: the model has no such tool.
  */
 import type { RunStepRow } from '../../store/schema.js';
 import type { ToolOutputRecord } from '../types.js';
@@ -23,6 +26,8 @@ export interface RunHistoryInput {
   fallbackQuery: string;
   /** Messages that come before the history in the request: source markers number from here. */
   offset: number;
+  /** The text of each message this run wrote, by message id (a message the truncation left out is absent). */
+  ownMessages: ReadonlyMap<string, string>;
 }
 
 export function runHistory(input: RunHistoryInput, sources: Sources): ChatMessage[] {
@@ -30,9 +35,25 @@ export function runHistory(input: RunHistoryInput, sources: Sources): ChatMessag
   const outputs = new Map(input.toolOutputs.map((o) => [o.tool_call_id, o.output]));
   const toolSteps = input.steps.filter((s) => s.type === 'tool_calls');
   const lastSearchStep = toolSteps.findLastIndex((s) => callsOf(s).some((c) => c.type === 'file_search'));
-  toolSteps.forEach((step, stepIndex) => {
+  // The text of the message said last, until we know whether tool calls follow it in the same turn.
+  let said: string | undefined;
+  const flushSaid = () => {
+    if (said !== undefined) out.push({ role: 'assistant', content: said });
+    said = undefined;
+  };
+  for (const step of input.steps) {
+    if (step.type === 'message_creation') {
+      flushSaid();
+      said = input.ownMessages.get(messageIdOf(step) ?? '');
+      continue;
+    }
+    if (step.type !== 'tool_calls') continue;
+    const stepIndex = toolSteps.indexOf(step);
     const calls = callsOf(step).filter((c) => c.type !== 'code_interpreter');
-    if (calls.length === 0) return;
+    if (calls.length === 0) {
+      flushSaid();
+      continue;
+    }
     const queries: string[] = [];
     const toolCalls = calls.map((call): ChatToolCall => {
       if (call.type === 'function')
@@ -41,7 +62,10 @@ export function runHistory(input: RunHistoryInput, sources: Sources): ChatMessag
       queries.push(query);
       return { id: call.id, type: 'function', function: { name: FILE_SEARCH_FUNCTION, arguments: JSON.stringify({ query }) } };
     });
-    out.push({ role: 'assistant', content: null, tool_calls: toolCalls });
+    // A message right before a tool_calls step was said in the same turn: a text turn without calls
+    // ends the run, so only a reply with both content and tool calls puts one there.
+    out.push({ role: 'assistant', content: said ?? null, tool_calls: toolCalls });
+    said = undefined;
     let q = 0;
     let latestBase = 0;
     for (const call of calls) {
@@ -55,8 +79,13 @@ export function runHistory(input: RunHistoryInput, sources: Sources): ChatMessag
         out.push({ role: 'tool', tool_call_id: call.id, content });
       }
     }
-  });
+  }
+  flushSaid();
   return out;
+}
+
+function messageIdOf(step: RunStepRow): string | undefined {
+  return (step.stepDetails as { message_creation?: { message_id?: string } }).message_creation?.message_id;
 }
 
 function callsOf(step: RunStepRow): StoredCall[] {

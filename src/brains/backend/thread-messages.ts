@@ -26,14 +26,17 @@ type StoredPart =
 
 export function threadMessages(messages: MessageRow[], tenant: string, readFile: ReadFile): ChatMessage[] {
   return messages.map((message): ChatMessage => {
+    if (message.role === 'assistant') return { role: 'assistant', content: assistantText(message) };
     const parts = (message.content as StoredPart[]).map((part) => chatPart(part, tenant, readFile)).filter((p) => p !== undefined);
-    if (message.role === 'assistant') {
-      return { role: 'assistant', content: parts.map((p) => (p.type === 'text' ? p.text : '')).join('\n') };
-    }
     // Text alone goes as a string: some local servers take content arrays only for vision models.
     const textOnly = parts.every((p) => p.type === 'text');
     return { role: 'user', content: textOnly ? parts.map((p) => (p as { text: string }).text).join('\n') : parts };
   });
+}
+
+/** An assistant message's text parts, joined (the model wrote no images). */
+export function assistantText(message: MessageRow): string {
+  return (message.content as StoredPart[]).map((part) => (part.type === 'text' && 'text' in part ? part.text.value : '')).join('\n');
 }
 
 function chatPart(part: StoredPart, tenant: string, readFile: ReadFile): ChatContentPart | undefined {
