@@ -386,18 +386,27 @@ cost grows with the depth of the B-tree (logarithmically), not with the number o
 Profiled (\`perf\` with \`node --perf-basic-prof\`, \`node --cpu-prof\`, \`strace\`, and the server's CPU time per request
 from /proc) on the same kind of machine on 2026-11-23; these notes do not change with each run.
 
-- Start-up: dist/cli.js is one esbuild bundle (scripts/bundle.mjs), so what remains is evaluating it (schemas,
-  Fastify and its ~200 routes, drizzle, Ajv), garbage collection, and opening and migrating the database.
-  Profiled again on 2026-12-01 (\`node --cpu-prof\` of the start, load 7-10): V8 compiling the 2.6 MB bundle
-  chunk is ~23% of the CPU before listen, evaluating the modules (Fastify, pino, Ajv, semver, ...) ~25%,
-  garbage collection ~14%, registering the routes ~10%, opening and migrating the database ~5%. Until then the
-  tokenizer load (gpt-tokenizer's o200k ranks: ~0.3-0.4 s of synchronous CPU) and compiling every request
-  validator (~0.5 s) started on timers 250 and 50 ms after ready, and on a busy machine the first \`/healthz\`
-  waited behind them. Now validators compile on their route's first request only, the Ajv instances on the
-  first compile, and the tokenizer loads in idle time after the first answer (src/http/idle-work.ts) or, if a
-  run needs it before, in that run. What would cut start-up further is outside the server's own code: fewer
-  bytes to compile (splitting rarely used dependencies such as yaml, re2js and the multipart parser into lazily
-  loaded chunks) or V8's compile cache, which Node 20 does not offer for ES modules.
+- Start-up: dist/cli.js is an esbuild bundle (scripts/bundle.mjs, its options in scripts/bundle-options.mjs).
+  Until 2026-12-01 the tokenizer load (~0.3-0.4 s of synchronous CPU) and compiling every request validator
+  (~0.5 s) started on timers right after ready, and on a busy machine the first \`/healthz\` waited behind them;
+  validators now compile on their route's first request and the tokenizer loads in idle time after the first
+  answer (src/http/idle-work.ts). Profiled again on 2026-12-01 (\`node --cpu-prof\` with the bundle's source
+  maps, the modules Node loads (\`process.moduleLoadList\`, a require hook), \`strace\`): V8 compiling the 2.6 MB
+  chunk was ~23% of the CPU before listen, evaluating modules ~25%, garbage collection ~14%. Cut since, each
+  measured against the previous build in the same run: packages no request needs before the first answer
+  (yaml, re2js, @fastify/swagger, Ajv and ajv-formats, randexp, chokidar) are left out of the bundle and
+  required on first use (src/util/lazy-require.ts; the OpenAPI document is built by @fastify/swagger on the
+  first \`app.swagger()\`, src/http/openapi.ts; test/bundle.test.ts keeps them off the start-up path); Fastify
+  gets our validator and serializer compilers in its options, so it no longer loads its default Ajv and
+  fast-json-stringify compilers; the bundle is ASCII (one regex literal with 【 made Node read the whole
+  chunk as a two-byte string) and whitespace-minified, 2.6 MB to 1.2 MB; Fastify's server module requires
+  node:https, node:http2 and node:dns on first use (a build-time stand-in); the second router that tells 405
+  from 404 is built on the first unknown URL; the lock file takes no journal and no fsync (six fewer fsyncs on
+  a new database). About a quarter of the start-up CPU went. What is left is mostly Fastify registering its
+  ~400 routes (/v1 and /openai, with HEAD), a fifth of it find-my-way compiling its matchers with
+  \`new Function\`; evaluating Fastify, drizzle and the route schemas; loading pino and its dependencies from
+  node_modules (they stay out of the bundle for pino's worker threads); @fastify/multipart (with semver, for
+  its Fastify version check); opening and migrating a new database; garbage collection.
 - A thread retrieve cost the server ~41 µs of CPU against the bare route's ~15 µs (0.36-0.45x). Cut since:
   six per-request hooks became three, one per phase, and POST routes alone have a preValidation phase
   (src/http/request-hooks.ts); the thread row comes from a read-through cache (src/store/threads.ts: frozen

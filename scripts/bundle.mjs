@@ -6,38 +6,20 @@
  * declarations, and the tests run the TypeScript sources directly.
  *
  * Left out of the bundle: the native SQLite binding, pino and its transports (they start worker
- * threads from their own files), swagger-ui-dist (its files are served from its own folder), and the
- * tokenizer (loaded on first use with require).
+ * threads from their own files), swagger-ui-dist (its files are served from its own folder), the
+ * tokenizer, and LAZY_PACKAGES: those are loaded on first use with require (src/brains/tokens.ts,
+ * src/util/lazy-require.ts), so start-up does not compile them (docs/benchmarks.md, start-up;
+ * test/bundle.test.ts checks that the start-up path imports none of them).
+ *
+ * Output is ASCII (charset, and licence comments moved to .LEGAL.txt files): a single non-ASCII
+ * character makes Node read a whole chunk as a two-byte string, which is slower to decode and compile.
  */
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { BUNDLE_OPTIONS } from './bundle-options.mjs';
 
 // Chunk names carry a content hash: without this, every build would leave the previous chunks behind
 // (and `npm pack` would ship them).
 rmSync('dist/chunks', { recursive: true, force: true });
 
-await build({
-  entryPoints: {
-    cli: 'src/cli.ts',
-    index: 'src/index.ts',
-    // The test helpers (package.json "exports"): each its own entry, the runner left to the user's install.
-    testing: 'src/testing/index.ts',
-    vitest: 'src/testing/vitest.ts',
-    'node-test': 'src/testing/node-test.ts',
-    jest: 'src/testing/jest.ts',
-  },
-  outdir: 'dist',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  external: ['better-sqlite3', 'pino', 'pino-pretty', 'thread-stream', 'swagger-ui-dist', 'gpt-tokenizer', 'vitest'],
-  // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
-  banner: {
-    js: "import { createRequire as __amCreateRequire } from 'node:module'; const require = __amCreateRequire(import.meta.url);",
-  },
-  logLevel: 'warning',
-});
+await build({ ...BUNDLE_OPTIONS, logLevel: 'warning' });

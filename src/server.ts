@@ -4,8 +4,7 @@
  * and is what the CLI and in-process users call.
  */
 import type { ServerOptions as HttpServerOptions } from 'node:http';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import swagger from '@fastify/swagger';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { resolveConfig, type Config, type ServerOptions } from './config.js';
 import type { AppContext, AppServices } from './context.js';
 import { SystemClock } from './engine/clock.js';
@@ -24,6 +23,7 @@ import { installRequestHooks } from './http/request-hooks.js';
 import { lazyChildLoggerFactory } from './http/lazy-logger.js';
 import { createLogDestination, loggerOptions } from './http/log-destination.js';
 import { docsPageRoutes } from './http/docs-page.js';
+import { registerOpenApi } from './http/openapi.js';
 import { uiRoutes } from './http/ui-route.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
 import { invalidJson, jsonTooDeep } from './http/errors.js';
@@ -63,6 +63,16 @@ export interface RunningServer {
 /** Pretty-printed JSON with two-space indentation, as the real service answers (ERRORS.md). */
 const serialize = (payload: unknown) => JSON.stringify(payload, null, 2);
 
+/**
+ * Our compilers from the start (the setters in buildApp install the same ones): without them Fastify
+ * loads its default Ajv and fast-json-stringify compilers at start-up, never to use them. Fastify types
+ * these factories for its own compilers' arguments, which ours ignore.
+ */
+const OUR_COMPILERS = {
+  buildValidator: () => validatorCompiler,
+  buildSerializer: () => () => serialize,
+} as unknown as NonNullable<FastifyServerOptions['schemaController']>['compilersFactory'];
+
 /** What the app is built from: the server's settings, and services a program (or a test) hands in. */
 export interface AppOptions extends ServerOptions {
   /**
@@ -93,6 +103,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
     frameworkErrors: frameworkErrorHandler,
     ajv: undefined,
+    schemaController: { compilersFactory: OUR_COMPILERS },
   });
   const services: AppServices = {
     config,
@@ -121,7 +132,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   installErrorHandling(app, config.bodyLimitBytes);
   installRequestHooks(app, config, adminRequestHookParts(ctx));
 
-  await app.register(swagger, {
+  registerOpenApi(app, {
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -5,15 +5,11 @@
  * document); json_object: `{"message": <the last user message>}`, with `"tool_outputs"` after tool
  * outputs. Scripted `json:` turns are checked against the run's schema here too.
  */
-import AjvModule, { type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
+import { createAjv } from '../util/ajv.js';
 import { generateValue } from './schema-arguments.js';
 import { stableStringify } from './schema-values/schema.js';
 import type { TurnAction, TurnInput } from './types.js';
-
-// ajv and ajv-formats are CommonJS modules with a default export.
-const Ajv = AjvModule.default ?? AjvModule;
-const addFormats = addFormatsModule.default ?? addFormatsModule;
 
 export type JsonFormat = { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict: boolean } | { type: 'json_object' };
 
@@ -76,8 +72,7 @@ function compiledSchema(schema: Record<string, unknown>): ValidateFunction | Err
   const key = stableStringify(rest);
   let entry = compiled.get(key);
   if (entry === undefined) {
-    const ajv = new Ajv({ strict: false, allErrors: false });
-    addFormats(ajv);
+    const ajv = createAjv({ strict: false, allErrors: false }, { formats: true });
     try {
       entry = ajv.compile(rest);
     } catch (error) {

@@ -4,8 +4,8 @@
  * while query strings and path parameters coerce "20" to 20 as every HTTP API must. The first Ajv
  * error is translated into the OpenAI error the real validator would give (see src/domain/errors.ts).
  */
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { createAjv } from '../util/ajv.js';
 import type { FastifySchemaCompiler } from 'fastify';
 import {
   ApiError,
@@ -20,21 +20,18 @@ import {
   unknownParameter,
 } from '../domain/errors.js';
 
-// ajv and ajv-formats are CommonJS modules with a default export.
-const Ajv = AjvModule.default ?? AjvModule;
-const addFormats = addFormatsModule.default ?? addFormatsModule;
-
 function makeAjv(coerceTypes: boolean) {
-  const ajv = new Ajv({
-    allErrors: false,
-    coerceTypes: coerceTypes ? 'array' : false,
-    removeAdditional: false,
-    useDefaults: true,
-    verbose: true,
-    strict: false,
-  });
-  addFormats(ajv);
-  return ajv;
+  return createAjv(
+    {
+      allErrors: false,
+      coerceTypes: coerceTypes ? 'array' : false,
+      removeAdditional: false,
+      useDefaults: true,
+      verbose: true,
+      strict: false,
+    },
+    { formats: true },
+  );
 }
 
 // Made on the first compile, not at start-up: with ajv-formats, the two cost ~20 ms of start-up CPU

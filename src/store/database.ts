@@ -26,8 +26,9 @@ export function openDatabase(path: string): Db {
   try {
     const sqlite = new Database(path);
     try {
-      sqlite.pragma('journal_mode = WAL');
+      // synchronous first: switching a new file to WAL then flushes it once less.
       sqlite.pragma('synchronous = NORMAL');
+      sqlite.pragma('journal_mode = WAL');
       sqlite.pragma('foreign_keys = ON');
       sqlite.pragma('busy_timeout = 5000');
       assertWritable(sqlite, path);

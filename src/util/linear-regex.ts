@@ -7,7 +7,10 @@
  * backreferences (https://github.com/google/re2/wiki/Syntax): such a pattern is refused with RE2's
  * reason, as a SyntaxError, when it is added.
  */
-import { RE2JS } from 're2js';
+import { lazyRequire } from './lazy-require.js';
+
+// Loaded on the first pattern compiled, not at start-up (src/util/lazy-require.ts).
+const re2js = lazyRequire<typeof import('re2js')>('re2js');
 
 export interface LinearRegex {
   /** True when the pattern matches somewhere in `text` (as RegExp.test, without its lastIndex state). */
@@ -15,12 +18,20 @@ export interface LinearRegex {
 }
 
 /** JavaScript flags RE2 has an equivalent for; `u`, `v` and `d` change nothing a test sees, `g` and `y` are dropped. */
-const FLAG_BITS: Record<string, number> = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL };
+const FLAG_NAMES: Record<string, 'CASE_INSENSITIVE' | 'MULTILINE' | 'DOTALL' | undefined> = {
+  i: 'CASE_INSENSITIVE',
+  m: 'MULTILINE',
+  s: 'DOTALL',
+};
 
 /** Compiles `pattern` (JavaScript syntax, translated by RE2JS) with JavaScript `flags`; throws SyntaxError when RE2 cannot run it. */
 export function compileLinearRegex(pattern: string, flags = ''): LinearRegex {
+  const { RE2JS } = re2js();
   let bits = 0;
-  for (const flag of flags) bits |= FLAG_BITS[flag] ?? 0;
+  for (const flag of flags) {
+    const name = FLAG_NAMES[flag];
+    if (name) bits |= RE2JS[name];
+  }
   try {
     const regex = RE2JS.compile(RE2JS.translateRegExp(pattern), bits);
     return { test: (text) => regex.test(text) };

@@ -68,12 +68,15 @@ function marker(message: number, result: number, fileName: string): string {
   return `【${message}:${result}†${fileName}】`;
 }
 
-// Small models sometimes drop the file name; the numbers alone still say which source.
-const MARKER = /【(\d+):(\d+)(?:†[^】]*)?】/g;
+// Small models sometimes drop the file name; the numbers alone still say which source. The brackets
+// and the dagger are written as escapes (【 \u3010, † \u2020, 】 \u3011): esbuild escapes them in
+// strings but not in regex literals, and one non-ASCII character makes Node read the whole bundle
+// chunk as a two-byte string, slower to decode and to compile (docs/benchmarks.md, start-up).
+const MARKER = /\u3010(\d+):(\d+)(?:\u2020[^\u3011]*)?\u3011/g;
 
 /** The `{message}:{result}` key of a marker, as `Sources` are keyed. */
 export function markerKey(marker: string): string | undefined {
-  const match = /^【(\d+):(\d+)/.exec(marker);
+  const match = /^\u3010(\d+):(\d+)/.exec(marker);
   return match ? `${match[1]}:${match[2]}` : undefined;
 }
 

@@ -6,13 +6,16 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Document, parse } from 'yaml';
+import { lazyRequire } from '../../util/lazy-require.js';
 import type { BrainTurnInput, TextAnnotation } from '../brain.js';
 import type { ScenarioFileSpec, ScenarioSpec, ToolCallSpec, TurnSpec } from '../scenarios/format.js';
 import { validateScenarioFile } from '../scenarios/validate.js';
 import { FILE_SEARCH_FUNCTION, markerKey, type Sources } from './file-search.js';
 import { literalTemplate } from './template-escape.js';
 import type { TurnResult } from './turn-events.js';
+
+// Loaded with the first turn recorded, not at start-up (src/util/lazy-require.ts).
+const yaml = lazyRequire<typeof import('yaml')>('yaml');
 
 export interface RecorderLog {
   warn(obj: object, msg: string): void;
@@ -68,7 +71,7 @@ export class TurnRecorder {
 
   private read(): ScenarioFileSpec {
     if (!existsSync(this.path)) return { scenarios: [] };
-    const parsed = parse(readFileSync(this.path, 'utf8')) as unknown;
+    const parsed = yaml().parse(readFileSync(this.path, 'utf8')) as unknown;
     if (parsed === null || parsed === undefined) return { scenarios: [] };
     const scenarios = (parsed as { scenarios?: unknown }).scenarios;
     // Never overwrite a file this did not write: something else would be lost.
@@ -77,7 +80,7 @@ export class TurnRecorder {
   }
 
   private save(file: ScenarioFileSpec): void {
-    const doc = new Document(file);
+    const doc = new (yaml().Document)(file);
     doc.commentBefore = ' Recorded by assistants-mock from its model backend (RECORD_TO). Replay with SCENARIOS=<this file>.';
     mkdirSync(dirname(this.path), { recursive: true });
     const temporary = `${this.path}.${process.pid}.${Date.now()}.tmp`;

@@ -6,9 +6,13 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
+import type { Document, LineCounter, Node as YamlNode } from 'yaml';
+import { lazyRequire } from '../../util/lazy-require.js';
 import type { ScenarioSource, ScenarioSpec } from './format.js';
 import { formatPath, validateScenarioFile, type PathSegment } from './validate.js';
+
+// Loaded with the first scenario file, not at start-up (src/util/lazy-require.ts).
+const yaml = lazyRequire<typeof import('yaml')>('yaml');
 
 export const SCENARIO_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
@@ -85,7 +89,8 @@ export function loadScenarioFile(file: string): LoadedScenario[] {
 
 /** Parses and validates one file's text; `file` is only used in messages and sources. */
 export function parseScenarioText(text: string, file: string): LoadedScenario[] {
-  const lineCounter = new LineCounter();
+  const { LineCounter: Lines, parseDocument } = yaml();
+  const lineCounter = new Lines();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const syntax = doc.errors[0];
   if (syntax) {
@@ -121,6 +126,7 @@ function toValue(doc: Document, file: string, lineCounter: LineCounter): unknown
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
   } catch (error) {
+    const { visit } = yaml();
     let offset: number | undefined;
     visit(doc, {
       Alias(_key, node) {
@@ -141,6 +147,7 @@ function toValue(doc: Document, file: string, lineCounter: LineCounter): unknown
  * leads to a value without a node of its own (an absent value), the nearest enclosing node is used.
  */
 function locate(doc: Document, path: PathSegment[], key?: string): number {
+  const { isMap, isSeq } = yaml();
   let node: unknown = doc.contents;
   let offset = rangeStart(node) ?? 0;
   for (const segment of path) {
@@ -164,6 +171,7 @@ function locate(doc: Document, path: PathSegment[], key?: string): number {
 }
 
 function findPair(items: unknown[], segment: PathSegment): { key: unknown; value: unknown } | undefined {
+  const { isPair, isScalar } = yaml();
   return items.find((p): p is { key: unknown; value: unknown } => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
 }
 

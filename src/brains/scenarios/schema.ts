@@ -6,10 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { packagePath } from '../../paths.js';
-import AjvModule, { type ValidateFunction } from 'ajv';
-
-// ajv is a CommonJS module with a default export.
-const Ajv = AjvModule.default ?? AjvModule;
+import type { ValidateFunction } from 'ajv';
+import { createAjv } from '../../util/ajv.js';
 
 export const SCENARIO_SCHEMA_PATH = packagePath('schemas', 'scenario.schema.json');
 
@@ -23,7 +21,7 @@ let compiled: { file: ValidateFunction; scenario: ValidateFunction } | undefined
 
 function validators() {
   if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+    const ajv = createAjv({ allErrors: true, strict: false, verbose: true }, { formats: false });
     ajv.addSchema(scenarioSchema, 'scenario-file');
     compiled = {
       file: ajv.getSchema('scenario-file') as ValidateFunction,

@@ -2,7 +2,10 @@
  * Watches a scenario file or folder and calls back once per burst of changes: editors save in
  * several steps (truncate, write, rename), and reloading on each step would read half a file.
  */
-import { watch } from 'chokidar';
+import { lazyRequire } from '../../util/lazy-require.js';
+
+// Loaded with the first watch (a SCENARIOS path), not at start-up (src/util/lazy-require.ts).
+const chokidar = lazyRequire<typeof import('chokidar')>('chokidar');
 
 export interface PathWatcher {
   /** Resolves once the watcher sees changes (tests write files only after this). */
@@ -11,7 +14,7 @@ export interface PathWatcher {
 }
 
 export function watchPath(path: string, onChange: () => void, debounceMs = 75): PathWatcher {
-  const watcher = watch(path, { ignoreInitial: true, persistent: false });
+  const watcher = chokidar().watch(path, { ignoreInitial: true, persistent: false });
   let timer: NodeJS.Timeout | undefined;
   watcher.on('all', () => {
     if (timer) clearTimeout(timer);

@@ -3,13 +3,15 @@
  * the property's name, then strings drawn from its `pattern` (randexp, on the generator's seeded PRNG)
  * or from a plain alphabet. The generator keeps the first candidate the schema accepts.
  */
-import RandExpModule from 'randexp';
+import type RandExpModule from 'randexp';
+import { lazyRequire } from '../../util/lazy-require.js';
 import type { Random } from '../../util/prng.js';
 import type { Schema } from './schema.js';
 
 // randexp is CommonJS: its class is module.exports, which TypeScript sees as the default's `default`.
+// Loaded with the first pattern drawn from, not at start-up (src/util/lazy-require.ts).
 type RandExpClass = typeof RandExpModule.default;
-const RandExp = (RandExpModule as unknown as { default?: RandExpClass }).default ?? (RandExpModule as unknown as RandExpClass);
+const randExpClass = lazyRequire<RandExpClass>('randexp');
 
 /** One sample per format OpenAI's strict mode accepts (and a few more that Ajv knows). */
 const FORMAT_SAMPLES: Record<string, string> = {
@@ -111,6 +113,7 @@ function formatVariants(format: string, sample: string, min: number, variant: nu
 
 /** Strings drawn from a regular expression with the seeded PRNG (so the same seed draws the same). */
 function drawFromPattern(pattern: string, min: number, max: number | undefined, random: Random): string[] {
+  const RandExp = randExpClass();
   let generator: InstanceType<RandExpClass>;
   try {
     generator = new RandExp(new RegExp(pattern, 'u'));

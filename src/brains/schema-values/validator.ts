@@ -3,12 +3,8 @@
  * can check a candidate value. The generator asks it at every choice it makes (is this sample string
  * valid here? does this anyOf branch fit?) and once at the end for the whole value.
  */
-import AjvModule, { type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-
-// ajv and ajv-formats are CommonJS modules with a default export.
-const Ajv = AjvModule.default ?? AjvModule;
-const addFormats = addFormatsModule.default ?? addFormatsModule;
+import type { ValidateFunction } from 'ajv';
+import { createAjv } from '../../util/ajv.js';
 
 const ROOT_ID = 'assistants-mock://schema';
 
@@ -16,13 +12,12 @@ const ROOT_ID = 'assistants-mock://schema';
 export type Pointers = readonly string[];
 
 export class SchemaValidator {
-  private readonly ajv = new Ajv({ strict: false, allErrors: false, validateSchema: false });
+  private readonly ajv = createAjv({ strict: false, allErrors: false, validateSchema: false }, { formats: true });
   private readonly compiled = new Map<string, ValidateFunction | null>();
   /** False when Ajv could not compile the root (a malformed schema): then nothing can be checked. */
   private readonly usable: boolean;
 
   constructor(root: object) {
-    addFormats(this.ajv);
     try {
       this.ajv.addSchema({ ...root, $id: ROOT_ID });
       this.ajv.getSchema(ROOT_ID);
