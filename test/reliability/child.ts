@@ -188,6 +188,8 @@ export const GC_PROBE_ARGS = ['--expose-gc', '--import', pathToFileURL(PROBE).hr
 export interface GcSample {
   rss: number;
   heapUsed: number;
+  /** Memory of Buffers and other objects outside the V8 heap. */
+  external: number;
   procRss: number;
 }
 
@@ -201,8 +203,8 @@ export function sampleAfterGc(child: Child): Promise<GcSample | undefined> {
       const match = /gc-probe (\{.*\})\n/.exec(buffer);
       if (!match) return;
       finish();
-      const figures = JSON.parse(match[1]) as { rss: number; heapUsed: number };
-      resolve({ rss: figures.rss, heapUsed: figures.heapUsed, procRss: rssOf(child.pid) });
+      const figures = JSON.parse(match[1]) as { rss: number; heapUsed: number; external: number };
+      resolve({ rss: figures.rss, heapUsed: figures.heapUsed, external: figures.external, procRss: rssOf(child.pid) });
     };
     const timer = setTimeout(() => {
       finish();

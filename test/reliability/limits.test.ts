@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, GC_PROBE_ARGS, rssOf, sampleAfterGc, sleep, startChild, type Child } from './child.js';
@@ -217,13 +217,22 @@ describe('limits', () => {
       const MiB = 1024 * 1024;
       const heldHeap = (memoryAfter!.heapUsed - memoryBefore!.heapUsed) / MiB;
       const heldRss = (memoryAfter!.rss - memoryBefore!.rss) / MiB;
+      const heldExternal = (memoryAfter!.external - memoryBefore!.external) / MiB;
+      // A stream the server still held would pin its unsent events: strings on the V8 heap, Buffers
+      // outside it (external), both measured after a full GC.
       expect(heldHeap).toBeLessThan(32);
-      // Before the stream was closed at once on the cut, the failed writes of the rest of each run left
-      // ~420 MiB of RSS behind; now ~120 MiB (the runs' own deltas and texts, which the OS gets back lazily).
-      expect(heldRss).toBeLessThan(250);
+      expect(heldExternal).toBeLessThan(32);
+      // RSS also shows the allocator's churn: before the stream was closed at once on the cut, the failed
+      // writes of the rest of each run left ~420 MiB of RSS behind, which this bound catches. The code
+      // since then leaves +200 to +250 MiB on a quiet machine (the runs' 45 MB of text went through the
+      // engine and the tokenizer; the OS gets freed pages back lazily). How much, and when, swings with
+      // load (+270 to +730 MiB for the same code at load 7 on 2 cores), so the bound holds only on a
+      // machine that is not overloaded.
+      const overloaded = loadavg()[0] > 1.5 * availableParallelism();
+      if (!overloaded) expect(heldRss).toBeLessThan(320);
       process.stdout.write(
         `limits: retrieve p50 ${p(baseline, 50).toFixed(2)} ms before, ${p(during, 50).toFixed(2)} ms with 3 unread streams; ` +
-          `after the cut and a GC: heap +${heldHeap.toFixed(1)} MiB, RSS +${heldRss.toFixed(1)} MiB\n`,
+          `after the cut and a GC: heap +${heldHeap.toFixed(1)} MiB, external +${heldExternal.toFixed(1)} MiB, RSS +${heldRss.toFixed(1)} MiB${overloaded ? ' (not bounded: load average ' + loadavg()[0].toFixed(1) + ')' : ''}\n`,
       );
     } finally {
       for (const s of sockets) s.destroy();
