@@ -6,7 +6,6 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { packagePath } from '../paths.js';
 import * as schema from './schema.js';
 import { assertWritable, lockDatabaseFile, needsLock } from './file-guards.js';
-import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -14,13 +13,6 @@ export const MIGRATIONS_FOLDER = packagePath('migrations');
 
 /** The lock of each open database file (src/store/file-guards.ts), released by closeDatabase. */
 const locks = new WeakMap<Db, Database.Database>();
-/** The WAL checkpointer of each open database file (src/store/checkpointer.ts), stopped by closeDatabase. */
-const checkpointers = new WeakMap<Db, Checkpointer>();
-
-/** The checkpointer of an open database file, if it has one (none for `:memory:`). */
-export function checkpointerOf(db: Db): Checkpointer | undefined {
-  return checkpointers.get(db);
-}
 
 /**
  * Opens (creating if needed) the SQLite file, sets the pragmas and applies pending migrations.
@@ -43,7 +35,6 @@ export function openDatabase(path: string): Db {
       const db = drizzle(sqlite, { schema }) as Db;
       migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
       if (lock) locks.set(db, lock);
-      if (needsLock(path)) checkpointers.set(db, startCheckpointer(sqlite, path));
       return db;
     } catch (error) {
       sqlite.close();
@@ -126,8 +117,6 @@ export function inTransaction<T>(db: Db, body: () => T): T {
 export function closeDatabase(db: Db): void {
   const sqlite = db.$client;
   if (!sqlite.open) return;
-  checkpointers.get(db)?.stop();
-  checkpointers.delete(db);
   try {
     sqlite.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
