@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { closeDatabase, inTransaction, openDatabase, type Db } from '../src/store/database.js';
+import { closeDatabase, inTransaction, openDatabase, WAL_AUTOCHECKPOINT_PAGES, type Db } from '../src/store/database.js';
 import { insertMessage, type NewMessage } from '../src/store/messages.js';
 import { activeRunId, findActiveRun } from '../src/store/runs.js';
 import { insertThread } from '../src/store/threads.js';
@@ -53,6 +53,7 @@ const bare = new Database(join(dir, 'bare.db'));
 bare.pragma('journal_mode = WAL');
 bare.pragma('synchronous = NORMAL');
 bare.pragma('foreign_keys = ON');
+bare.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
 bare.exec(
   'CREATE TABLE messages (seq INTEGER PRIMARY KEY, thread_id TEXT NOT NULL, role TEXT NOT NULL, content TEXT NOT NULL, created_at INTEGER NOT NULL)',
 );

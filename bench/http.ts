@@ -16,6 +16,7 @@
 import autocannon, { type Options, type Result } from 'autocannon';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { WAL_AUTOCHECKPOINT_PAGES } from '../src/store/database.js';
 import {
   cpuMsOf,
   httpJson,
@@ -110,6 +111,7 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('foreign_keys = ON');
 db.pragma('busy_timeout = 5000');
+db.pragma('wal_autocheckpoint = ' + process.env.WAL_AUTOCHECKPOINT);
 db.exec('CREATE TABLE messages (seq INTEGER PRIMARY KEY, thread_id TEXT NOT NULL, role TEXT NOT NULL, content TEXT NOT NULL, created_at INTEGER NOT NULL)');
 const insert = db.prepare('INSERT INTO messages (thread_id, role, content, created_at) VALUES (?, ?, ?, ?)');
 const size = Number(process.env.BODY_BYTES);
@@ -257,7 +259,12 @@ export async function benchHttp(connections = 8, durationS = 2, rounds = 11): Pr
     });
     servers.push(bareList);
     const bareCreate = await spawnAndWait(['--input-type=module', '-e', BARE_CREATE], {
-      env: { DB_FILE: join(dir, 'bare-create.db'), BODY_BYTES: String(sample.bytes.length), CONTENT: message.content },
+      env: {
+        DB_FILE: join(dir, 'bare-create.db'),
+        WAL_AUTOCHECKPOINT: String(WAL_AUTOCHECKPOINT_PAGES),
+        BODY_BYTES: String(sample.bytes.length),
+        CONTENT: message.content,
+      },
     });
     servers.push(bareCreate);
 

@@ -458,6 +458,17 @@ from /proc) on the same kind of machine on 2026-11-23; these notes do not change
     response's \`writev\` (~20%, as for the baseline). The rest of the server's CPU per create (~170-225 µs in the
     runs of 2026-12-01, against ~65-95 µs for the baseline) is spread over Fastify's request handling,
     the hooks, validation, the journal, the garbage collector and the pretty-printed JSON, none over ~5%.
+  - Checkpoints, measured on 2026-12-01 (load 3-7). \`wal_autocheckpoint\` is now 4000 pages, for the mock and
+    for the create baseline alike (src/store/database.ts): in wall time per call, in one process
+    (\`npx tsx bench/wal-autocheckpoint.ts\`), a create's SQLite work took ~85-105 µs at 4000 against ~100-145 µs at
+    1000 (two runs, load 3-6), since its four pages are mostly the same few pages each time and a longer WAL costs a checkpoint hardly
+    more copying for four times fewer \`fsync\`s; the baseline's INSERT gained ~2-3 µs. Over HTTP, in separate
+    runs, the create went from 0.37x with 1000 on both sides to 0.49x with 10,000 on both, and 0.49x with 4000
+    (the table above). A checkpointer
+    in a worker thread (its own connection, passive checkpoints every 20 ms, the inline ones kept as a bound)
+    was tried and reverted: against a baseline with the same pragmas it reached 0.47x, no better than the
+    pragma alone, and in one process it saved nothing (under a continuous writer the WAL only starts over
+    after an inline checkpoint anyway); against the default pragmas it looked like 0.55-0.60x.
 `);
   return parts.join('\n');
 }
