@@ -7,11 +7,10 @@
  * statuses.
  */
 import { join } from 'node:path';
-import OpenAI4 from 'openai';
-import OpenAI7 from 'openai-v7';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requestBody, startAimock, type Aimock } from './helpers/aimock.js';
 import { collapseDeltas } from './helpers/sse.js';
+import { openai4, openai7, type SdkAdapter } from './helpers/sdk.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 type Json = Record<string, unknown>;
@@ -44,6 +43,7 @@ interface Event {
 
 /** The calls whose signatures differ between the majors. */
 interface Sdk {
+  name: string;
   createAssistant(body: Json): Promise<{ id: string }>;
   createThread(body: Json): Promise<{ id: string }>;
   stream(threadId: string, body: Json): AsyncIterable<Event>;
@@ -53,42 +53,21 @@ interface Sdk {
   messages(threadId: string): Promise<Message[]>;
 }
 
-type Loose = Record<string, (...args: unknown[]) => unknown>;
-type Threads = Loose & { runs: Loose & { steps: Loose }; messages: Loose };
-
-async function all<T>(page: unknown): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of page as AsyncIterable<T>) out.push(item);
-  return out;
-}
-
-function sdk4(baseURL: string): Sdk {
-  const client = new OpenAI4({ apiKey: 'sk-test', baseURL, maxRetries: 0 });
-  const t = client.beta.threads as unknown as Threads;
+/** These tests' calls, typed, on the shared adapter over each SDK major (./helpers/sdk.ts). */
+function typed(sdk: SdkAdapter): Sdk {
   return {
-    createAssistant: (body) => client.beta.assistants.create(body as never) as never,
-    createThread: (body) => client.beta.threads.create(body as never) as never,
-    stream: (tid, body) => t.runs.stream(tid, body) as AsyncIterable<Event>,
-    createAndPoll: (tid, body) => t.runs.createAndPoll(tid, body) as Promise<Run>,
-    submitAndPoll: (tid, rid, outputs) => t.runs.submitToolOutputsAndPoll(tid, rid, { tool_outputs: outputs }) as Promise<Run>,
-    steps: (tid, rid) => all(t.runs.steps.list(tid, rid, { order: 'asc' })),
-    messages: (tid) => all(t.messages.list(tid, { order: 'asc' })),
+    name: sdk.name,
+    createAssistant: (body) => sdk.createAssistant(body),
+    createThread: (body) => sdk.createThread(body),
+    stream: (tid, body) => sdk.streamRun(tid, body) as AsyncIterable<Event>,
+    createAndPoll: (tid, body) => sdk.createAndPoll(tid, body) as Promise<Run>,
+    submitAndPoll: (tid, rid, outputs) => sdk.submitToolOutputsAndPoll(tid, rid, { tool_outputs: outputs }) as Promise<Run>,
+    steps: (tid, rid) => sdk.listStepsAll(tid, rid, { order: 'asc' }) as unknown as Promise<Step[]>,
+    messages: (tid) => sdk.listMessagesAll(tid, { order: 'asc' }) as unknown as Promise<Message[]>,
   };
 }
-
-function sdk7(baseURL: string): Sdk {
-  const client = new OpenAI7({ apiKey: 'sk-test', baseURL, maxRetries: 0 });
-  const t = client.beta.threads as unknown as Threads;
-  return {
-    createAssistant: (body) => client.beta.assistants.create(body as never) as never,
-    createThread: (body) => client.beta.threads.create(body as never) as never,
-    stream: (tid, body) => t.runs.stream(tid, body) as AsyncIterable<Event>,
-    createAndPoll: (tid, body) => t.runs.createAndPoll(tid, body) as Promise<Run>,
-    submitAndPoll: (tid, rid, outputs) => t.runs.submitToolOutputsAndPoll(rid, { thread_id: tid, tool_outputs: outputs }) as Promise<Run>,
-    steps: (tid, rid) => all(t.runs.steps.list(rid, { thread_id: tid, order: 'asc' })),
-    messages: (tid) => all(t.messages.list(tid, { order: 'asc' })),
-  };
-}
+const sdk4 = (baseURL: string) => typed(openai4(baseURL));
+const sdk7 = (baseURL: string) => typed(openai7(baseURL));
 
 const WEATHER = {
   type: 'function',

@@ -39,6 +39,8 @@ export interface SdkAdapter {
   submitToolOutputsAndPoll(threadId: string, runId: string, body: Record<string, unknown>): Promise<Obj>;
   listStepsAll(threadId: string, runId: string, query?: Record<string, unknown>): Promise<Obj[]>;
   retrieveStep(threadId: string, runId: string, stepId: string): Promise<Obj>;
+  /** `runs.stream` (the same signature in both majors): the SDK's stream helper, iterated as events. */
+  streamRun(threadId: string, body: Record<string, unknown>): AsyncIterable<{ event: string; data: unknown }>;
 }
 
 type Loose = Record<string, (...args: unknown[]) => Promise<unknown>> & Record<string, unknown>;
@@ -86,6 +88,7 @@ export function openai4(baseURL: string, apiKey = 'test-key', extra: Record<stri
     submitToolOutputsAndPoll: (tid, rid, body) => t.runs.submitToolOutputsAndPoll(tid, rid, body, POLL) as Promise<Obj>,
     listStepsAll: (tid, rid, q) => collect(t.runs.steps.list(tid, rid, q ?? {})),
     retrieveStep: (tid, rid, sid) => t.runs.steps.retrieve(tid, rid, sid) as Promise<Obj>,
+    streamRun: (tid, body) => t.runs.stream(tid, body) as unknown as AsyncIterable<{ event: string; data: unknown }>,
   };
 }
 
@@ -123,6 +126,7 @@ export function openai7(baseURL: string, apiKey = 'test-key', extra: Record<stri
     submitToolOutputsAndPoll: (tid, rid, body) => t.runs.submitToolOutputsAndPoll(rid, { thread_id: tid, ...body }, POLL) as Promise<Obj>,
     listStepsAll: (tid, rid, q) => collect(t.runs.steps.list(rid, { thread_id: tid, ...(q ?? {}) })),
     retrieveStep: (tid, rid, sid) => t.runs.steps.retrieve(sid, { thread_id: tid, run_id: rid }) as Promise<Obj>,
+    streamRun: (tid, body) => t.runs.stream(tid, body) as unknown as AsyncIterable<{ event: string; data: unknown }>,
   };
 }
 
