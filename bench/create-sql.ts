@@ -10,17 +10,16 @@
  * Each variant writes its own database file. Run: `npx tsx bench/create-sql.ts`.
  */
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { closeDatabase, inTransaction, openDatabase, WAL_AUTOCHECKPOINT_PAGES, type Db } from '../src/store/database.js';
-import { insertMessage, type NewMessage } from '../src/store/messages.js';
+import { insertMessage } from '../src/store/messages.js';
 import { activeRunId, findActiveRun } from '../src/store/runs.js';
 import { insertThread } from '../src/store/threads.js';
 import { newId } from '../src/util/ids.js';
+import { benchMessage, openBareMessages } from './create-fixtures.js';
 import { median, removeDir, tempDir } from './lib.js';
 
 const CALLS = 2_000;
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
-const CONTENT = 'Hello, how are you today?';
 const FULL_RUN_INDEX = 'DROP INDEX messages_run; CREATE INDEX messages_run ON messages (run_id);';
 
 const dir = tempDir();
@@ -32,32 +31,7 @@ function storeDb(name: string, schemaChange?: string): { db: Db; threadId: strin
   return { db, threadId: thread.id };
 }
 
-const message = (threadId: string): NewMessage => ({
-  id: newId('message'),
-  tenant: 'bench',
-  threadId,
-  createdAt: 1,
-  role: 'user',
-  status: 'completed',
-  content: [{ type: 'text', text: { value: CONTENT, annotations: [] } }],
-  attachments: [],
-  assistantId: null,
-  runId: null,
-  metadata: {},
-  completedAt: 1,
-  incompleteAt: null,
-  incompleteDetails: null,
-});
-
-const bare = new Database(join(dir, 'bare.db'));
-bare.pragma('journal_mode = WAL');
-bare.pragma('synchronous = NORMAL');
-bare.pragma('foreign_keys = ON');
-bare.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-bare.exec(
-  'CREATE TABLE messages (seq INTEGER PRIMARY KEY, thread_id TEXT NOT NULL, role TEXT NOT NULL, content TEXT NOT NULL, created_at INTEGER NOT NULL)',
-);
-const bareInsert = bare.prepare('INSERT INTO messages (thread_id, role, content, created_at) VALUES (?, ?, ?, ?)');
+const bare = openBareMessages(join(dir, 'bare.db'), WAL_AUTOCHECKPOINT_PAGES);
 
 const viaDrizzle = storeDb('drizzle.db', FULL_RUN_INDEX);
 const viaStore = storeDb('store.db', FULL_RUN_INDEX);
@@ -65,17 +39,17 @@ const viaStorePartial = storeDb('store-partial.db');
 const storeCreate = ({ db, threadId }: { db: Db; threadId: string }) =>
   inTransaction(db, () => {
     if (activeRunId(db, threadId) !== undefined) throw new Error('thread locked');
-    return insertMessage(db, message(threadId));
+    return insertMessage(db, benchMessage(threadId));
   });
 
 const variants: [string, () => unknown][] = [
-  ['baseline: one INSERT', () => bareInsert.run('thread_abc123', 'user', CONTENT, 1)],
+  ['baseline: one INSERT', bare.insert],
   [
     'drizzle transaction, full index',
     () =>
       viaDrizzle.db.transaction(() => {
         if (findActiveRun(viaDrizzle.db, viaDrizzle.threadId)) throw new Error('thread locked');
-        return insertMessage(viaDrizzle.db, message(viaDrizzle.threadId));
+        return insertMessage(viaDrizzle.db, benchMessage(viaDrizzle.threadId));
       }),
   ],
   ['store, full index', () => storeCreate(viaStore)],

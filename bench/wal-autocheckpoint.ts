@@ -7,18 +7,17 @@
  */
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import Database from 'better-sqlite3';
 import { closeDatabase, inTransaction, openDatabase } from '../src/store/database.js';
 import { insertMessage } from '../src/store/messages.js';
 import { activeRunId } from '../src/store/runs.js';
 import { insertThread } from '../src/store/threads.js';
 import { newId } from '../src/util/ids.js';
+import { benchMessage, openBareMessages } from './create-fixtures.js';
 import { median, removeDir, tempDir } from './lib.js';
 
 const CALLS = Number(process.env.CALLS ?? 20_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const PAGES = [1000, 2000, 4000, 10_000];
-const CONTENT = 'Hello, how are you today?';
 
 const dir = tempDir();
 const results = new Map<string, number[]>();
@@ -40,37 +39,15 @@ async function storeCreates(pages: number, round: number): Promise<void> {
   await timed(`message create, wal_autocheckpoint ${pages}`, () =>
     inTransaction(db, () => {
       if (activeRunId(db, thread.id) !== undefined) throw new Error('thread locked');
-      return insertMessage(db, {
-        id: newId('message'),
-        tenant: 'bench',
-        threadId: thread.id,
-        createdAt: 1,
-        role: 'user',
-        status: 'completed',
-        content: [{ type: 'text', text: { value: CONTENT, annotations: [] } }],
-        attachments: [],
-        assistantId: null,
-        runId: null,
-        metadata: {},
-        completedAt: 1,
-        incompleteAt: null,
-        incompleteDetails: null,
-      });
+      return insertMessage(db, benchMessage(thread.id));
     }),
   );
   closeDatabase(db);
 }
 
 async function bareInserts(pages: number, round: number): Promise<void> {
-  const bare = new Database(join(dir, `bare-${pages}-${round}.db`));
-  bare.pragma('journal_mode = WAL');
-  bare.pragma('synchronous = NORMAL');
-  bare.pragma(`wal_autocheckpoint = ${pages}`);
-  bare.exec(
-    'CREATE TABLE messages (seq INTEGER PRIMARY KEY, thread_id TEXT NOT NULL, role TEXT NOT NULL, content TEXT NOT NULL, created_at INTEGER NOT NULL)',
-  );
-  const insert = bare.prepare('INSERT INTO messages (thread_id, role, content, created_at) VALUES (?, ?, ?, ?)');
-  await timed(`baseline INSERT, wal_autocheckpoint ${pages}`, () => insert.run('thread_abc123', 'user', CONTENT, 1));
+  const bare = openBareMessages(join(dir, `bare-${pages}-${round}.db`), pages);
+  await timed(`baseline INSERT, wal_autocheckpoint ${pages}`, bare.insert);
   bare.close();
 }
 
