@@ -16,7 +16,7 @@
 /** A specifier reaching into `dir` from anywhere: '../engine/x.js', '../../http/routes/y.js', './admin/z.js'. */
 const into = (...dirs) => `(^|/)(${dirs.join('|')})(/|\\.js$)`;
 
-const APP = ['server', 'cli', 'index', 'shutdown', 'testing', 'client'];
+const APP = ['server', 'cli', 'index', 'shutdown', 'testing', 'client', 'launcher'];
 const rule = (message, dirs, extra = {}) => ({ regex: into(...dirs), message, ...extra });
 
 export const LAYER_RULES = [

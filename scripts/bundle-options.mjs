@@ -34,21 +34,13 @@ const lazyFastifyServerBuiltins = {
   },
 };
 
-/** @type {import('esbuild').BuildOptions} */
-export const BUNDLE_OPTIONS = {
-  entryPoints: {
-    cli: 'src/cli.ts',
-    index: 'src/index.ts',
-    // The test helpers (package.json "exports"): each its own entry, the runner left to the user's install.
-    testing: 'src/testing/index.ts',
-    vitest: 'src/testing/vitest.ts',
-    'node-test': 'src/testing/node-test.ts',
-    jest: 'src/testing/jest.ts',
-  },
+/** Left to Node's require: native code, worker-thread files, files served from their own folder. */
+const EXTERNAL = ['better-sqlite3', 'pino', 'pino-pretty', 'thread-stream', 'swagger-ui-dist', 'gpt-tokenizer', 'vitest', ...LAZY_PACKAGES];
+
+/** What every bundle shares. */
+const COMMON = {
   outdir: 'dist',
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: true,
@@ -57,10 +49,72 @@ export const BUNDLE_OPTIONS = {
   // Less for V8 to scan at start-up (1.9 MB to 1.2 MB); names stay, and the source maps map back.
   minifyWhitespace: true,
   plugins: [lazyFastifyServerBuiltins],
+  external: EXTERNAL,
+};
+
+/**
+ * The package's modules (`import 'assistants-mock'` and the test helpers), as ESM chunks. The CLI is
+ * not among them: it is CLI_BUNDLE_OPTIONS below.
+ * @type {import('esbuild').BuildOptions}
+ */
+export const BUNDLE_OPTIONS = {
+  ...COMMON,
+  entryPoints: {
+    index: 'src/index.ts',
+    // The test helpers (package.json "exports"): each its own entry, the runner left to the user's install.
+    testing: 'src/testing/index.ts',
+    vitest: 'src/testing/vitest.ts',
+    'node-test': 'src/testing/node-test.ts',
+    jest: 'src/testing/jest.ts',
+  },
+  splitting: true,
+  format: 'esm',
   chunkNames: 'chunks/[name]-[hash]',
-  external: ['better-sqlite3', 'pino', 'pino-pretty', 'thread-stream', 'swagger-ui-dist', 'gpt-tokenizer', 'vitest', ...LAZY_PACKAGES],
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
   banner: {
     js: "import { createRequire as __amCreateRequire } from 'node:module'; const require = __amCreateRequire(import.meta.url);",
   },
+};
+
+/**
+ * The CLI (src/cli.ts and all it loads) as one CommonJS file, dist/cli-main.cjs, which the command
+ * runs through V8's code cache (src/launcher/code-cache.ts): Node 20 can give a cache only to a script,
+ * not to an ES module. `import.meta.url` becomes the bundle's own file URL (scripts/import-meta-url.mjs).
+ * @type {import('esbuild').BuildOptions}
+ */
+export const CLI_BUNDLE_OPTIONS = {
+  ...COMMON,
+  entryPoints: { 'cli-main': 'src/cli.ts' },
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  // Fastify requires these only when it needs them, and the CLI never does: its own compilers replace
+  // Fastify's (src/server.ts), and `inject` is for tests. Left out, the bundle is a sixth smaller, and so
+  // is what every start reads, hashes and takes from the code cache. Still installed (Fastify's
+  // dependencies), so a require would find them.
+  external: [
+    // pino and better-sqlite3's JavaScript are bundled here (their start-up share was ~25 ms of compiling
+    // and module lookups): pino's workers and the SQLite addon are found by path (src/http/log-destination.ts,
+    // src/store/sqlite.ts).
+    ...EXTERNAL.filter((name) => !['pino', 'thread-stream', 'better-sqlite3'].includes(name)),
+    '@fastify/ajv-compiler',
+    '@fastify/fast-json-stringify-compiler',
+    'light-my-request',
+  ],
+  define: { 'import.meta.url': 'importMetaUrl' },
+  inject: ['scripts/import-meta-url.mjs'],
+};
+
+/**
+ * The command itself, dist/cli.cjs (package.json "bin"): the launcher, with nothing but Node's modules.
+ * @type {import('esbuild').BuildOptions}
+ */
+export const LAUNCHER_OPTIONS = {
+  entryPoints: { cli: 'src/launcher/cli.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  charset: 'ascii',
 };

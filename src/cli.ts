@@ -1,6 +1,5 @@
-#!/usr/bin/env node
 /**
- * The `assistants-mock` command. Every setting is a flag; a flag wins over its environment variable,
+ * The `assistants-mock` command (started by src/launcher/cli.ts, which runs this module's bundle). Every setting is a flag; a flag wins over its environment variable,
  * which wins over the default (resolveConfig in config.ts owns that order, so the CLI passes only the
  * flags actually given). The banner goes to stderr so that stdout carries nothing but log lines.
  */
@@ -225,7 +224,8 @@ function backendLines(config: Config): string[] {
   ];
 }
 
-async function main(argv: string[]): Promise<void> {
+/** Parses `argv` and starts the server; resolves once it listens (the banner printed) with its app. */
+export async function main(argv: string[]): Promise<FastifyInstance> {
   const program = buildProgram();
   program.parse(argv);
   const flags = program.opts<CliFlags>();
@@ -255,6 +255,5 @@ async function main(argv: string[]): Promise<void> {
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : config.port;
   if (flags.banner) process.stderr.write(banner(config, actualPort));
+  return app;
 }
-
-await main(process.argv);

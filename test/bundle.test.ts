@@ -1,13 +1,13 @@
 /**
- * The start-up path of the bundle the package ships. The packages of LAZY_PACKAGES are loaded on
+ * The start-up path of the bundles the package ships. The packages of LAZY_PACKAGES are loaded on
  * first use (src/util/lazy-require.ts); compiling and evaluating them at start-up was what kept
  * start-up over its target (docs/benchmarks.md). Checked two ways, neither a timing (that stays in
  * bench/):
- * - in the bundle (scripts/bundle-options.mjs, built here in memory): what Node loads from
- *   `node dist/cli.js` to the first answer is dist/cli.js, the server chunk it imports at start, and
- *   what those import statically; a static import of a lazy package there fails, and so does one
- *   bundled into any chunk;
- * - in a running dist/cli.js (`npm run build` first), through a require hook: none of them is loaded
+ * - in the bundles (scripts/bundle-options.mjs, built here in memory): none of them is bundled into
+ *   the CLI's dist/cli-main.cjs or any chunk of the package's modules, and the start-up path of
+ *   `import 'assistants-mock'` (dist/index.js, the server chunk, what those import statically) does not
+ *   import one;
+ * - in the running command (`npm run build` first), through a require hook: none of them is loaded
  *   by its first /healthz answer, and each part that needs one still works on its first use.
  */
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,17 +15,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_OPTIONS, LAZY_PACKAGES } from '../scripts/bundle-options.mjs';
+import { BUNDLE_OPTIONS, CLI_BUNDLE_OPTIONS, LAZY_PACKAGES } from '../scripts/bundle-options.mjs';
 import { CLI, cleanEnv, killAll, runCommand } from './helpers/cli-process.js';
 
 let metafile: Metafile;
+let cliMetafile: Metafile;
 let outputs: { path: string; text: string }[];
 
 beforeAll(async () => {
-  const result = await build({ ...BUNDLE_OPTIONS, write: false, metafile: true, logLevel: 'silent' });
-  if (!result.metafile || !result.outputFiles) throw new Error('esbuild gave no metafile or no output');
-  metafile = result.metafile;
-  outputs = result.outputFiles.map((f) => ({ path: f.path, text: f.text }));
+  const [modules, cli] = await Promise.all(
+    [BUNDLE_OPTIONS, CLI_BUNDLE_OPTIONS].map((options) => build({ ...options, write: false, metafile: true, logLevel: 'silent' })),
+  );
+  if (!modules.metafile || !cli.metafile || !modules.outputFiles || !cli.outputFiles)
+    throw new Error('esbuild gave no metafile or no output');
+  metafile = modules.metafile;
+  cliMetafile = cli.metafile;
+  outputs = [...modules.outputFiles, ...cli.outputFiles].map((f) => ({ path: f.path, text: f.text }));
 }, 60_000);
 
 /** The outputs reached from `entries` through static imports: what loading them loads. */
@@ -52,9 +57,9 @@ function outputOf(entryPoint: string): string {
 const isLazy = (specifier: string) => LAZY_PACKAGES.some((p) => specifier === p || specifier.startsWith(`${p}/`));
 
 describe('the bundle', () => {
-  it('keeps the lazily loaded packages off the start-up path (dist/cli.js and the server chunk)', () => {
-    // The CLI imports the server chunk at start (src/cli.ts), so both are on the path.
-    const startUp = staticClosure([outputOf('src/cli.ts'), outputOf('src/server.ts')]);
+  it("keeps the lazily loaded packages off the start-up path of the package's modules (dist/index.js and the server chunk)", () => {
+    // startServer imports the server chunk (src/testing/core.ts, src/index.ts), so both are on the path.
+    const startUp = staticClosure([outputOf('src/index.ts'), outputOf('src/server.ts')]);
     const bundled: string[] = [];
     const imported: string[] = [];
     for (const output of startUp) {
@@ -73,8 +78,8 @@ describe('the bundle', () => {
     expect(imported).toEqual([]);
   });
 
-  it('leaves the lazy packages out of every chunk, so nothing compiles them before their first use', () => {
-    const bundled = Object.values(metafile.outputs)
+  it("leaves the lazy packages out of the CLI's bundle and every chunk, so nothing compiles them before their first use", () => {
+    const bundled = [...Object.values(metafile.outputs), ...Object.values(cliMetafile.outputs)]
       .flatMap((o) => Object.keys(o.inputs))
       .filter((input) => {
         const name = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
@@ -85,7 +90,7 @@ describe('the bundle', () => {
 
   it('is ASCII: one other character makes Node read a whole chunk as a slower two-byte string', () => {
     // eslint-disable-next-line no-control-regex
-    const notAscii = outputs.filter((o) => o.path.endsWith('.js') && /[^\x00-\x7f]/.test(o.text)).map((o) => o.path);
+    const notAscii = outputs.filter((o) => /\.c?js$/.test(o.path) && /[^\x00-\x7f]/.test(o.text)).map((o) => o.path);
     expect(notAscii).toEqual([]);
   });
 });
@@ -106,7 +111,7 @@ Module.prototype.load = function (filename) {
 };
 `;
 
-describe('a running dist/cli.js', () => {
+describe('the running command (dist/cli.js, which runs dist/cli.cjs)', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'am-bundle-'));

@@ -13,7 +13,7 @@
  * with the toolchain the Dockerfile installs, as in a `docker build` that finds no prebuilt binary.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +91,7 @@ describe('Dockerfile', () => {
     expect(keywords('EXPOSE')).toEqual(['4141']);
     expect(keywords('VOLUME')).toEqual(['["/data"]']);
     expect(keywords('ENTRYPOINT')).toEqual(['["/usr/bin/tini", "--"]']);
-    expect(keywords('CMD')).toEqual(['["node", "dist/cli.js"]']);
+    expect(keywords('CMD')).toEqual(['["node", "dist/cli.cjs"]']);
     expect(keywords('HEALTHCHECK')[0]).toMatch(/^--interval=\S+ --timeout=\S+ --start-period=\S+ --retries=\d+ CMD \["node", "-e", /);
     // The toolchain for better-sqlite3 stays in the build stage.
     expect(runtime.instructions.some((i) => /python3|g\+\+/.test(i.args))).toBe(false);
@@ -132,7 +132,11 @@ describe('Dockerfile', () => {
       expect(image.env).toMatchObject({ HOST: '0.0.0.0', PORT: '4141', DB_PATH: '/data/assistants-mock.db', NODE_ENV: 'production' });
       expect(image.user).toBe('node');
       expect(image.skipped).toContain('chown node:node /data');
-      expect(existsSync(join(image.workdir, 'dist/cli.js'))).toBe(true);
+      for (const file of ['dist/cli.js', 'dist/cli.cjs', 'dist/cli-main.cjs'])
+        expect(existsSync(join(image.workdir, file)), file).toBe(true);
+      // The code cache the build wrote (scripts/warm-code-cache.mjs), which the command starts from.
+      const codeCaches = () => readdirSync(join(image.workdir, 'dist/code-cache'));
+      expect(codeCaches()).toHaveLength(1);
       expect(existsSync(join(image.workdir, 'migrations'))).toBe(true);
       for (const absent of ['src', 'test', 'node_modules/typescript', 'node_modules/vitest', 'node_modules/better-sqlite3/deps']) {
         expect(existsSync(join(image.workdir, absent)), absent).toBe(false);
@@ -191,6 +195,8 @@ describe('Dockerfile', () => {
 
       app.signal('SIGTERM');
       expect(await app.exited).toEqual({ code: 0, signal: null });
+      // The image's cache fitted this Node: the server wrote none (it writes only to /data).
+      expect(codeCaches()).toHaveLength(1);
       console.log(
         `[packaging] Dockerfile emulation (${FULL ? 'full: compile from source' : 'fast: npm cache + local prebuilt addon'}): build ${built}s, ` +
           `start to healthy ${ready}s; RUN timings ${JSON.stringify(image.timings)}`,
@@ -248,6 +254,8 @@ describe('npm pack', () => {
       for (const needed of [
         'package/package.json',
         'package/dist/cli.js',
+        'package/dist/cli.cjs',
+        'package/dist/cli-main.cjs',
         'package/dist/index.js',
         'package/dist/ui/index.html',
         'package/dist/testing.js',

@@ -5,6 +5,8 @@
  * after Ctrl-C). Only public stream API is used: `end()` flushes what is buffered and waits for the
  * write in flight ('close' once done), `destroy()` gives up on it.
  */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
 import pino from 'pino';
 import type { Config } from '../config.js';
@@ -28,6 +30,7 @@ export function createLogDestination(config: Config): LogDestination | undefined
   if (!config.logger) return undefined;
   // One line per request in a terminal too: the request fields go into the message.
   if (config.prettyLogs) {
+    pointPinoAtItsWorkers();
     return pino.transport({
       target: 'pino-pretty',
       options: {
@@ -40,6 +43,21 @@ export function createLogDestination(config: Config): LogDestination | undefined
   }
   // What pino uses by default (asynchronous sonic-boom on fd 1, which stops logging on EPIPE).
   return pino.destination({ dest: 1, sync: false }) as unknown as LogDestination;
+}
+
+/**
+ * pino's transport starts two worker threads from files it finds next to its own code; in the CLI's
+ * bundle (scripts/bundle-options.mjs) its code is in dist/cli-main.cjs, where they are not. pino and
+ * thread-stream read `globalThis.__bundlerPathsOverrides` for that case: point it at their files.
+ */
+function pointPinoAtItsWorkers(): void {
+  const global = globalThis as { __bundlerPathsOverrides?: Record<string, string> };
+  if (global.__bundlerPathsOverrides) return;
+  const pinoMain = createRequire(import.meta.url).resolve('pino');
+  global.__bundlerPathsOverrides = {
+    'pino-worker': join(dirname(pinoMain), 'lib', 'worker.js'),
+    'thread-stream-worker': createRequire(pinoMain).resolve('thread-stream/lib/worker.js'),
+  };
 }
 
 export function loggerOptions(config: Config, destination: LogDestination | undefined): FastifyServerOptions['logger'] {

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { packagePath } from '../paths.js';
 import * as schema from './schema.js';
 import { assertWritable, lockDatabaseFile, needsLock } from './file-guards.js';
+import { openSqlite } from './sqlite.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -37,7 +38,7 @@ export function openDatabase(path: string): Db {
   if (needsLock(path)) mkdirSync(dirname(path), { recursive: true });
   const lock = needsLock(path) ? lockDatabaseFile(path) : undefined;
   try {
-    const sqlite = new Database(path);
+    const sqlite = openSqlite(path);
     try {
       // synchronous first: switching a new file to WAL then flushes it once less.
       sqlite.pragma('synchronous = NORMAL');

@@ -10,7 +10,8 @@
  * rather than the database itself, so that other readers (the sqlite3 shell, backups) still work.
  */
 import { resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from './sqlite.js';
 
 /** The paths that name no shared file (`:memory:`, `file:` URIs) get no lock. */
 export function needsLock(path: string): boolean {
@@ -30,7 +31,7 @@ export function lockDatabaseFile(path: string): Database.Database {
   const lockPath = lockPathOf(path);
   let lock: Database.Database;
   try {
-    lock = new Database(lockPath, { timeout: 0 });
+    lock = openSqlite(lockPath, { timeout: 0 });
   } catch (error) {
     throw new Error(`Cannot open the lock file ${resolve(lockPath)} of the database: ${(error as Error).message}.`);
   }

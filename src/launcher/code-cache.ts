@@ -1,0 +1,160 @@
+/**
+ * Runs a CommonJS bundle with V8's code cache: the bytecode of the functions the last start compiled,
+ * kept in a file, so that this start neither parses the bundle nor compiles those functions again.
+ *
+ * Why: the CLI spends most of its start-up compiling its 1.2 MB bundle (docs/benchmarks.md,
+ * "Start-up"). Node 22 has this built in (`module.enableCompileCache()`), Node 20 does not, and only a
+ * `vm.Script` takes a cache, so the CLI's bundle is CommonJS and is run here.
+ *
+ * The cache is made after the server has answered its first request (`save`), so it holds what a start
+ * compiles, not only the bundle's top level. V8 refuses a cache made by another V8 version or with
+ * other V8 flags, and then compiles as usual; the header checks that and the bundle's own hash first,
+ * because V8 itself only compares the source's length. A cache is found, in order:
+ * - next to the bundle (`dist/code-cache/`), written by `npm run build` (scripts/warm-code-cache.mjs),
+ *   or by the first start when that folder is writable;
+ * - in the user's cache folder (`$XDG_CACHE_HOME/assistants-mock` or `~/.cache/assistants-mock`),
+ *   when the package's folder is read-only; used only if it belongs to the user and only they can write it,
+ *   since a code cache is code.
+ * One file per Node version, architecture and set of Node flags, so that two ways of starting do not
+ * overwrite each other's cache. `NODE_DISABLE_COMPILE_CACHE=1` (the variable Node 22 reads for its
+ * own cache) turns it off. Any failure to read or write a cache only costs the time it would have saved.
+ */
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { Script } from 'node:vm';
+
+/** What became of the cache at this start. */
+export type CodeCacheStatus = 'used' | 'missing' | 'rejected' | 'off';
+
+export interface LoadedBundle<T> {
+  exports: T;
+  status: CodeCacheStatus;
+  /**
+   * Writes a cache of what has been compiled so far, unless this start used one. Returns the file
+   * written, if any. Synchronous (about 10 ms for the CLI): call it once the first answer is out.
+   */
+  save(): string | undefined;
+}
+
+/** The first line of a cache file; the V8 data follows. */
+interface CacheHeader {
+  format: typeof FORMAT;
+  bundleSha256: string;
+  node: string;
+  arch: string;
+  flags: string;
+}
+
+const FORMAT = 'assistants-mock-code-cache-1';
+
+export function loadBundle<T>(bundlePath: string, env: NodeJS.ProcessEnv = process.env): LoadedBundle<T> {
+  const bytes = readFileSync(bundlePath);
+  // The build writes ASCII and checks it (scripts/bundle.mjs): read as latin1, the same one-byte string
+  // is made without the UTF-8 decoder's pass over 1.2 MB.
+  const source = bytes.toString('latin1');
+  const disabled = Boolean(env.NODE_DISABLE_COMPILE_CACHE);
+  const header: CacheHeader = {
+    format: FORMAT,
+    bundleSha256: disabled ? '' : createHash('sha256').update(bytes).digest('hex'),
+    node: process.version,
+    arch: process.arch,
+    flags: [...process.execArgv, env.NODE_OPTIONS ?? ''].join(' '),
+  };
+  const fileName = `${basename(bundlePath)}-${fingerprint(header)}.cache`;
+  const folders = disabled ? [] : cacheFolders(bundlePath, env);
+  const found = findCache(folders, fileName, header);
+
+  // The same wrapper Node gives a CommonJS module, so the bundle sees require, module, __dirname.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: bundlePath,
+    cachedData: found,
+  });
+  const status: CodeCacheStatus = disabled ? 'off' : !found ? 'missing' : script.cachedDataRejected ? 'rejected' : 'used';
+  const module = { exports: {} as T };
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  wrapper.call(module.exports, module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath));
+
+  let saved = false;
+  return {
+    exports: module.exports,
+    status,
+    save() {
+      if (status === 'used' || status === 'off' || saved) return undefined;
+      saved = true;
+      const data = script.createCachedData();
+      for (const folder of folders) {
+        const written = writeCache(folder, fileName, header, data);
+        if (written) return written;
+      }
+      return undefined;
+    },
+  };
+}
+
+function fingerprint(header: CacheHeader): string {
+  return createHash('sha256').update(`${header.node} ${header.arch} ${header.flags}`).digest('hex').slice(0, 16);
+}
+
+function cacheFolders(bundlePath: string, env: NodeJS.ProcessEnv): { path: string; mustBeOwn: boolean }[] {
+  const folders = [{ path: join(dirname(bundlePath), 'code-cache'), mustBeOwn: false }];
+  const base = env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : '');
+  if (base) folders.push({ path: join(base, 'assistants-mock'), mustBeOwn: true });
+  return folders;
+}
+
+/**
+ * Only the user's own folder, writable by nobody else, may hold code this process runs: another
+ * user who could put a file there could run code as this one.
+ */
+function isSafeFolder(folder: { path: string; mustBeOwn: boolean }): boolean {
+  if (!folder.mustBeOwn) return true;
+  try {
+    const stat = lstatSync(folder.path);
+    const ownedByUs = typeof process.getuid !== 'function' || stat.uid === process.getuid();
+    return stat.isDirectory() && ownedByUs && (stat.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+function findCache(folders: { path: string; mustBeOwn: boolean }[], fileName: string, header: CacheHeader): Buffer | undefined {
+  for (const folder of folders) {
+    let file: Buffer;
+    try {
+      file = readFileSync(join(folder.path, fileName));
+    } catch {
+      continue;
+    }
+    if (!isSafeFolder(folder)) continue;
+    const newline = file.indexOf(0x0a);
+    if (newline < 0 || file.subarray(0, newline).toString('latin1') !== JSON.stringify(header)) continue;
+    return file.subarray(newline + 1);
+  }
+  return undefined;
+}
+
+/** Written whole or not at all: another process may be reading the same file. */
+function writeCache(folder: { path: string; mustBeOwn: boolean }, fileName: string, header: CacheHeader, data: Buffer): string | undefined {
+  const target = join(folder.path, fileName);
+  const partial = `${target}.${process.pid}.partial`;
+  try {
+    // The package's folder is as readable as the bundle beside it (a Docker image's server may run as
+    // another user than its build); the user's own folder is theirs alone.
+    mkdirSync(folder.path, { recursive: true, mode: folder.mustBeOwn ? 0o700 : 0o755 });
+    if (!isSafeFolder(folder)) return undefined;
+    const mode = folder.mustBeOwn ? 0o600 : 0o644;
+    writeFileSync(partial, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'latin1'), data]), { mode });
+    renameSync(partial, target);
+    return target;
+  } catch {
+    try {
+      rmSync(partial, { force: true });
+    } catch {
+      // No folder to have written into.
+    }
+    return undefined;
+  }
+}
