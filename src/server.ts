@@ -31,6 +31,7 @@ import { MAX_JSON_DEPTH, nestsDeeperThan } from './http/json-depth.js';
 import { validatorCompiler } from './http/validation.js';
 import { runWhenIdle } from './http/idle-work.js';
 import { registerApiRoutes } from './http/routes/index.js';
+import { rewriteForRouter } from './http/router-rewrite.js';
 import { registerAdmin } from './admin/index.js';
 import { resumeVectorStoreProcessing } from './retrieval/ingest.js';
 import { createAdminServices } from './admin/services.js';
@@ -101,6 +102,9 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     clientErrorHandler,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
+    // Each API route is registered once: /openai is routed as /v1 and HEAD as GET (src/http/router-rewrite.ts).
+    rewriteUrl: rewriteForRouter,
+    exposeHeadRoutes: false,
     frameworkErrors: frameworkErrorHandler,
     ajv: undefined,
     schemaController: { compilersFactory: OUR_COMPILERS },

@@ -15,11 +15,11 @@ interface OpenApiDocument {
 }
 
 /**
- * Routes that are deliberately left out of the document: the Azure surface repeats every /v1 route
- * under /openai, and the health check, the document itself, the docs page and the web UI's static files
- * (/__admin/ui, docs/ui.md) are not API.
+ * Routes that are deliberately left out of the document: the health check, the document itself, the
+ * docs page and the web UI's static files (/__admin/ui, docs/ui.md) are not API. (The Azure surface,
+ * every /v1 route again under /openai, is not in the router at all: src/http/router-rewrite.ts.)
  */
-const UNDOCUMENTED = [/^\/openai\//, /^\/healthz$/, /^\/openapi\.json$/, /^\/docs(\/|$|\*)/, /^\/__admin\/ui(\/|$)/];
+const UNDOCUMENTED = [/^\/healthz$/, /^\/openapi\.json$/, /^\/docs(\/|$|\*)/, /^\/__admin\/ui(\/|$)/];
 
 /**
  * Every registered route as `METHOD /path/{param}`, read from Fastify's own route tree: printRoutes
@@ -35,7 +35,8 @@ function registeredRoutes(app: FastifyInstance): string[] {
     stack.length = depth;
     stack.push(match[2]);
     for (const method of (match[3] ?? '').split(', ').filter(Boolean)) {
-      if (method === 'HEAD' || method === 'OPTIONS') continue; // HEAD routes are Fastify's automatic twins of GET
+      // HEAD is answered by the GET route (exposeHeadRoutes is off: src/http/router-rewrite.ts), never documented.
+      if (method === 'HEAD' || method === 'OPTIONS') continue;
       routes.push(`${method} ${stack.join('').replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
     }
   }

@@ -2,17 +2,19 @@
  * Authentication is decided on the route Fastify matched, not on the raw URL (docs/security.md).
  *
  * The router collapses `//` and decodes `%xx`, so `//__admin/reset` and `/%761/threads` reach the
- * same handlers as `/__admin/reset` and `/v1/threads`. Every route the server registers (taken from
- * the running app, so a new route is covered without a change here) is called under several
- * spellings of its path: without a key it must get 401, unless it is on the small public allow-list
- * below; and a tenant's key must get no server-wide control when ADMIN_KEY is set.
+ * same handlers as `/__admin/reset` and `/v1/threads`. Every route the server answers (taken from
+ * the running app, so a new route is covered without a change here; with the Azure /openai twins
+ * and the HEAD of every GET, which are served without being registered in Fastify's router:
+ * src/http/router-rewrite.ts) is called under several spellings of its path: without a key it must
+ * get 401, unless it is on the small public allow-list below; and a tenant's key must get no
+ * server-wide control when ADMIN_KEY is set.
  *
  * Requests go out over node:http with the path exactly as written (fetch would normalize some).
  */
-import { request as httpRequest, Agent } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { sendRaw, type RawAnswer } from './helpers/raw-http.js';
 
 const API_KEY = 'sk-route-access-tenant';
 const OTHER_KEY = 'sk-route-access-other';
@@ -21,47 +23,9 @@ const ADMIN_KEY = 'admin-route-access';
 /** The routes that answer without a key: health, the docs page and its assets, the OpenAPI document. */
 const PUBLIC_ROUTES = new Set(['/healthz', '/openapi.json', '/docs', '/docs/static/:file', '/__admin/ui', '/__admin/ui/assets/:file']);
 
-interface Answer {
-  status: number;
-  body: { error?: { message: string; type: string; code: string | null } } & Record<string, unknown>;
-}
-
-const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-
-/** One request with the path sent byte for byte as given (like `curl --path-as-is`). */
-function send(server: TestServer, method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<Answer> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        agent,
-        host: '127.0.0.1',
-        port: server.port,
-        method,
-        path,
-        headers:
-          payload === undefined
-            ? headers
-            : { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: Answer['body'] = {};
-          try {
-            parsed = text && res.headers['content-type']?.includes('json') ? (JSON.parse(text) as Answer['body']) : {};
-          } catch {
-            parsed = {};
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+/** One request with the path sent byte for byte as given. */
+function send(server: TestServer, method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<RawAnswer> {
+  return sendRaw(server.port, method, path, headers, body);
 }
 
 /** `%xx` of one character, upper- or lower-case hex. */

@@ -50,12 +50,14 @@ export const ANONYMOUS_TENANT = 'anonymous';
 
 /**
  * The path of the route Fastify matched, its parameters filled in: `//v1//threads/%74hread_1` is
- * `/v1/threads/thread_1`, however the client spelled it. Without a matched route, the raw path.
+ * `/v1/threads/thread_1`, however the client spelled it, and an Azure request's is under /openai
+ * (it was routed to the /v1 route: src/http/router-rewrite.ts). Without a matched route, the raw path.
  */
 export function routedPath(request: FastifyRequest): string {
   const { url } = request.routeOptions;
   if (url === undefined) return request.url.split('?')[0];
-  return url.replace(/:(\w+)/g, (_match, name: string) => {
+  const surfaced = request.call?.surface === 'azure' ? url.replace(/^\/v1(?=\/|$)/, '/openai') : url;
+  return surfaced.replace(/:(\w+)/g, (_match, name: string) => {
     const value = fieldOf(request.params, name);
     return typeof value === 'string' ? value : '';
   });

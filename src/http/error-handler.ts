@@ -15,6 +15,7 @@ import {
   unsupportedMediaType,
 } from './errors.js';
 import { setStandardHeaders } from './compat.js';
+import { azureAsV1, restoreClientRequest } from './router-rewrite.js';
 
 type HTTPMethod = 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
 const METHODS: HTTPMethod[] = ['GET', 'POST', 'DELETE', 'PUT', 'PATCH'];
@@ -88,6 +89,8 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
  * Fastify's own shape. Found by test/fuzz.test.ts. Passed as the `frameworkErrors` server option.
  */
 export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  // No hook runs before this handler: the text quotes the method and URL the client sent.
+  restoreClientRequest(request.raw);
   const path = request.url.split('?')[0];
   const status = error.statusCode ?? 400;
   const reason = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the path is not valid';
@@ -117,7 +120,9 @@ export function installErrorHandling(app: FastifyInstance, bodyLimitBytes: numbe
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
     const router = knownRouter();
-    const otherMethod = METHODS.some((m) => m !== request.method && router.find(m, path));
+    // The routes are registered under /v1 only: an Azure path is looked up as the router was shown it.
+    const routed = azureAsV1(path) ?? path;
+    const otherMethod = METHODS.some((m) => m !== request.method && router.find(m, routed));
     const error = otherMethod ? methodNotAllowed(request.method, path) : invalidUrl(request.method, path);
     return sendApiError(request, reply, error);
   });

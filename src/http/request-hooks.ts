@@ -7,8 +7,8 @@
  * Those three belong to the control API: the app factory hands them in (`RequestHookParts`, made by
  * src/admin/request-hook-parts.ts), so HTTP does not depend on the layer above it.
  *
- *   onRequest   surface (from the matched route), API key -> tenant, API version, operator key,
- *               injected faults
+ *   onRequest   the client's method and URL restored (src/http/router-rewrite.ts), surface (from
+ *               the matched route), API key -> tenant, API version, operator key, injected faults
  *   preValidation (POST routes only, attached per route) empty body -> {}, fields of the other version
  *   onSend      the headers the SDKs read (x-request-id, openai-version, openai-processing-ms); the
  *               serialized payload of an API answer, kept for the journal as it is (no copy)
@@ -19,6 +19,7 @@ import pino from 'pino';
 import type { Config } from '../config.js';
 import { authenticate, setStandardHeaders, tenantOf, versionFromAzureQuery, versionFromBetaHeader } from './compat.js';
 import { classifyRoutes, surfaceOfUnmatched } from './route-access.js';
+import { restoreClientRequest } from './router-rewrite.js';
 
 type Done = (error?: Error) => void;
 type PreValidation = (request: FastifyRequest, reply: FastifyReply, done: Done) => void;
@@ -37,11 +38,14 @@ export function installRequestHooks(app: FastifyInstance, config: Config, parts:
   // Before any route is registered: every route gets its surface from its registered path.
   classifyRoutes(app);
   app.addHook('onRequest', (request, _reply, done) => {
+    // The client's method and URL back in place of what the router was shown (/openai as /v1, HEAD
+    // as GET: src/http/router-rewrite.ts); the rewrite's mark is what makes a /v1 route Azure's.
+    const azure = restoreClientRequest(request.raw)?.azure === true;
     // Fastify has already routed: the matched route decides, never the raw URL, which may spell the
     // same route `//v1/...` or `/%761/...` (src/http/route-access.ts). A path no route matches has
     // no route config, so it is not public: it needs a key as much as a real route does.
     const route = request.routeOptions.config;
-    const surface = route.surface ?? surfaceOfUnmatched(request.url);
+    const surface = route.surface === 'openai' && azure ? 'azure' : (route.surface ?? surfaceOfUnmatched(request.url));
     request.call = { surface, apiVersion: 'v2', tenant: tenantOf(undefined), startedAt: process.hrtime.bigint(), response: undefined };
     try {
       if (!route.public) request.call.tenant = tenantOf(authenticate(request, config));

@@ -29,7 +29,7 @@ declare module 'fastify' {
     surface?: Surface;
   }
   interface FastifyInstance {
-    /** Every route the server registered, with what it takes to call it (for tests and tooling). */
+    /** Every route the server answers, with what it takes to call it (for tests and tooling). */
     registeredRoutes: readonly RegisteredRoute[];
   }
 }
@@ -38,7 +38,7 @@ export type RouteAccess = 'public' | 'tenant' | 'operator';
 
 export interface RegisteredRoute {
   method: string;
-  /** The route's path as registered, e.g. `/v1/threads/:thread_id`. */
+  /** The route's path as registered, e.g. `/v1/threads/:thread_id`, or its Azure twin `/openai/threads/:thread_id`. */
   url: string;
   surface: Surface;
   access: RouteAccess;
@@ -67,8 +67,9 @@ export function surfaceOfUnmatched(rawUrl: string): Surface {
 }
 
 /**
- * Stamps every route registered from now on with its surface, and lists it in `app.registeredRoutes`.
- * Call before any route is registered.
+ * Stamps every route registered from now on with its surface, and lists it in `app.registeredRoutes`
+ * with the routes it also answers without being registered in Fastify (src/http/router-rewrite.ts):
+ * a /v1 route's Azure twin under /openai, and a GET route's HEAD. Call before any route is registered.
  */
 export function classifyRoutes(app: FastifyInstance): void {
   const routes: RegisteredRoute[] = [];
@@ -77,8 +78,13 @@ export function classifyRoutes(app: FastifyInstance): void {
     const surface = surfaceOfRoute(route.url);
     route.config = { ...route.config, surface };
     const access: RouteAccess = route.config.public ? 'public' : route.config.operator ? 'operator' : 'tenant';
+    const served: Omit<RegisteredRoute, 'method'>[] = [{ url: route.url, surface, access }];
+    if (surface === 'openai') served.push({ url: route.url.replace(/^\/v1/, '/openai'), surface: 'azure', access });
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
-      routes.push({ method, url: route.url, surface, access });
+      for (const twin of served) {
+        routes.push({ method, ...twin });
+        if (method === 'GET') routes.push({ method: 'HEAD', ...twin });
+      }
     }
   });
 }

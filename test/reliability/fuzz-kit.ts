@@ -2,7 +2,8 @@
  * Bad-input fuzzing with fast-check, shared by test/fuzz.test.ts (quick, in `npm test`) and
  * test/reliability/fuzz.test.ts (more runs, plus real HTTP).
  *
- * Every route the app serves is read from `app.printRoutes()`, so a new route is fuzzed without
+ * Every route the app serves is read from `app.registeredRoutes` (the Azure /openai routes too, which
+ * Fastify's router does not hold: src/http/router-rewrite.ts), so a new route is fuzzed without
  * touching this file. Each case is a route, path ids (seeded objects, unknown ids, wrong kinds,
  * unicode, overlong, broken percent-encoding), a query string and a body (malformed JSON, any JSON
  * value, known fields with wrong types, near-valid bodies with one field broken, unknown fields, huge
@@ -33,23 +34,10 @@ export function skipped(route: Route): boolean {
   return false;
 }
 
-/** Parses `app.printRoutes({ commonPrefix: false })`: a tree of path segments with their methods. */
+/** Every route the app answers (src/http/route-access.ts), the methods fuzzed here only. */
 export function listRoutes(app: FastifyInstance): Route[] {
-  const text = app.printRoutes({ commonPrefix: false });
-  const stack: string[] = [];
-  const routes: Route[] = [];
-  for (const line of text.split('\n')) {
-    const match = /^([│ ]*)[├└]── (.*?)(?: \(([^)]*)\))?$/.exec(line);
-    if (!match) continue;
-    const depth = match[1].length / 4;
-    stack.length = depth;
-    const path = (depth > 0 ? stack[depth - 1] : '') + match[2];
-    stack.push(path);
-    for (const method of (match[3] ?? '').split(',').map((m) => m.trim())) {
-      if (method === 'GET' || method === 'POST' || method === 'DELETE') routes.push({ method, path });
-    }
-  }
-  return routes;
+  const fuzzed = (method: string): method is Method => method === 'GET' || method === 'POST' || method === 'DELETE';
+  return app.registeredRoutes.flatMap((r) => (fuzzed(r.method) ? [{ method: r.method, path: r.url }] : []));
 }
 
 // ---- seeds ----------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 /**
- * Registers every API resource twice: under /v1 for OpenAI clients and under /openai for Azure
- * clients (hidden from the OpenAPI document, which would otherwise list every operation twice).
- * One module per API resource, mirroring the API's own structure.
+ * Registers every API resource once, under /v1. Azure clients call the same routes under /openai:
+ * the router is shown those requests as /v1 ones (src/http/router-rewrite.ts), and the request hooks
+ * give them the Azure surface. One module per API resource, mirroring the API's own structure.
  */
 import type { AppContext } from '../../context.js';
 import { typed, type TypedApp } from '../typed-app.js';
@@ -32,22 +32,12 @@ const MODULES: RouteModule[] = [
 ];
 
 export async function registerApiRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
-  for (const [prefix, hidden] of [
-    ['/v1', false],
-    ['/openai', true],
-  ] as const) {
-    await app.register(
-      async (scope) => {
-        if (hidden) {
-          scope.addHook('onRoute', (route) => {
-            route.schema = { ...(route.schema ?? {}), hide: true };
-          });
-        }
-        // v1-only fields on v2 requests (and the reverse) are unknown parameters (src/http/routes/version-fields.ts).
-        addPreValidationToPosts(scope, rejectForeignVersionFields);
-        for (const register of MODULES) await register(typed(scope), ctx);
-      },
-      { prefix },
-    );
-  }
+  await app.register(
+    async (scope) => {
+      // v1-only fields on v2 requests (and the reverse) are unknown parameters (src/http/routes/version-fields.ts).
+      addPreValidationToPosts(scope, rejectForeignVersionFields);
+      for (const register of MODULES) await register(typed(scope), ctx);
+    },
+    { prefix: '/v1' },
+  );
 }
