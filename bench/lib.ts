@@ -1,6 +1,6 @@
 /**
  * Shared pieces of the benchmarks: child servers, timing, statistics, memory sampling, the machine.
- * Every server under test is a child process (`node dist/cli.js`), so its memory is its own and the
+ * Every server under test is a child process (`node dist/cli.cjs`, the installed command), so its memory is its own and the
  * load generator (this process) does not share its event loop.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const CLI = join(ROOT, 'dist', 'cli.js');
+/** The command as installed (package.json "bin"). */
+export const CLI = join(ROOT, 'dist', 'cli.cjs');
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -88,7 +89,7 @@ export function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Starts `node dist/cli.js --port P --db PATH` and waits for /healthz. Logs at warn, no banner. */
+/** Starts `node dist/cli.cjs --port P --db PATH` and waits for /healthz. Logs at warn, no banner. */
 export async function spawnMock(options: SpawnOptions): Promise<ChildServer> {
   const args = [CLI, '--port', '', '--db', options.dbPath, '--log-level', 'warn', '--no-banner', ...(options.args ?? [])];
   return spawnAndWait(args, options);

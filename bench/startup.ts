@@ -1,5 +1,5 @@
 /**
- * Start-up: from spawn to the first 200, for `node dist/cli.js` on a fresh database (migrations
+ * Start-up: from spawn to the first 200, for `node dist/cli.cjs` (the installed command) on a fresh database (migrations
  * included) and for a bare `node -e` HTTP server. The two are interleaved so that both see the same
  * machine; one unrecorded round first warms the file cache. Then, at once, the mock's first run (an
  * assistant, a thread with one message, a run polled to `completed`): work moved off the start-up
