@@ -236,9 +236,11 @@ export async function main(argv: string[]): Promise<FastifyInstance> {
   try {
     // Resolved here too (buildApp does it again) to report a bad variable before anything opens.
     config = resolveConfig(options);
-    if (config.port !== 0) await assertPortFree(config.host, config.port);
+    // The probe waits on the event loop while the server's modules load: both before the database opens.
+    const portChecked = config.port !== 0 ? assertPortFree(config.host, config.port) : undefined;
     // Imported only now, so that --help, --version and flag errors answer without loading the server.
     const { buildApp } = await import('./server.js');
+    await portChecked;
     app = await buildApp(options);
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));

@@ -39,7 +39,7 @@ import { adminRequestHookParts } from './admin/request-hook-parts.js';
 import { loadServerClockOffset, loadTenantClockOffsets, saveTenantClockOffset } from './store/clock-offsets.js';
 import { TenantClocks } from './engine/tenant-clocks.js';
 import { VERSION } from './version.js';
-import { AdminClient } from './client/admin-client.js';
+import type { AdminClient } from './client/admin-client.js';
 import { countTokens } from './brains/tokens.js';
 
 declare module 'fastify' {
@@ -207,6 +207,8 @@ export async function startServer(options: AppOptions = {}): Promise<RunningServ
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${actualPort}`;
   const { apiKeys, adminKey } = app.ctx.config;
+  // Loaded here, not with the module: the CLI builds the app without it (a few ms of its start-up).
+  const { AdminClient } = await import('./client/admin-client.js');
   return {
     url,
     port: actualPort,

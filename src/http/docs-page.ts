@@ -45,7 +45,8 @@ const PAGE = `<!doctype html>
 const AssetParams = Type.Object({ file: Type.String() });
 
 export function docsPageRoutes(app: FastifyInstance): void {
-  const folder = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  // Found on the first asset request rather than at start-up, where the module lookup cost a millisecond or two.
+  let folder: string | undefined;
   const cache = new Map<string, Buffer>();
 
   app.get('/docs', { schema: { hide: true }, config: { public: true } }, async (_request, reply) =>
@@ -59,6 +60,7 @@ export function docsPageRoutes(app: FastifyInstance): void {
     // Only the files listed above: the name never reaches the file system otherwise.
     if (!type) return reply.code(404).type('text/plain').send('Not found');
     let body = cache.get(file);
+    folder ??= dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
     if (!body) cache.set(file, (body = await readFile(join(folder, file))));
     return reply.type(type).header('cache-control', 'public, max-age=3600').send(body);
   });
