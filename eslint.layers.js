@@ -2,6 +2,7 @@
  * The layers of src/ and the one direction imports may take between them (docs/architecture.md):
  *
  *   server.ts, cli.ts, index.ts, testing/, client/   the app factory and the packages' entry points
+ *   launcher/                                        the installed command (dist/cli.cjs), Node's modules only
  *   http/ (routes, compat, errors, hooks), admin/    what a client talks to
  *   engine/, streaming/                               runs, their scheduler and their events
  *   brains/                                          what decides a turn

@@ -386,27 +386,30 @@ cost grows with the depth of the B-tree (logarithmically), not with the number o
 Profiled (\`perf\` with \`node --perf-basic-prof\`, \`node --cpu-prof\`, \`strace\`, and the server's CPU time per request
 from /proc) on the same kind of machine on 2026-11-23; these notes do not change with each run.
 
-- Start-up: dist/cli.js is an esbuild bundle (scripts/bundle.mjs, its options in scripts/bundle-options.mjs).
-  Until 2026-12-01 the tokenizer load (~0.3-0.4 s of synchronous CPU) and compiling every request validator
-  (~0.5 s) started on timers right after ready, and on a busy machine the first \`/healthz\` waited behind them;
-  validators now compile on their route's first request and the tokenizer loads in idle time after the first
-  answer (src/http/idle-work.ts). Profiled again on 2026-12-01 (\`node --cpu-prof\` with the bundle's source
-  maps, the modules Node loads (\`process.moduleLoadList\`, a require hook), \`strace\`): V8 compiling the 2.6 MB
-  chunk was ~23% of the CPU before listen, evaluating modules ~25%, garbage collection ~14%. Cut since, each
-  measured against the previous build in the same run: packages no request needs before the first answer
-  (yaml, re2js, @fastify/swagger, Ajv and ajv-formats, randexp, chokidar) are left out of the bundle and
-  required on first use (src/util/lazy-require.ts; the OpenAPI document is built by @fastify/swagger on the
-  first \`app.swagger()\`, src/http/openapi.ts; test/bundle.test.ts keeps them off the start-up path); Fastify
-  gets our validator and serializer compilers in its options, so it no longer loads its default Ajv and
-  fast-json-stringify compilers; the bundle is ASCII (one regex literal with 【 made Node read the whole
-  chunk as a two-byte string) and whitespace-minified, 2.6 MB to 1.2 MB; Fastify's server module requires
-  node:https, node:http2 and node:dns on first use (a build-time stand-in); the second router that tells 405
-  from 404 is built on the first unknown URL; the lock file takes no journal and no fsync (six fewer fsyncs on
-  a new database). About a quarter of the start-up CPU went. What is left is mostly Fastify registering its
-  ~400 routes (/v1 and /openai, with HEAD), a fifth of it find-my-way compiling its matchers with
-  \`new Function\`; evaluating Fastify, drizzle and the route schemas; loading pino and its dependencies from
-  node_modules (they stay out of the bundle for pino's worker threads); @fastify/multipart (with semver, for
-  its Fastify version check); opening and migrating a new database; garbage collection.
+- Start-up. The command (package.json "bin", dist/cli.cjs) is a small launcher (src/launcher/cli.ts) that runs
+  dist/cli-main.cjs, the CLI and the server as one CommonJS bundle, through V8's code cache
+  (src/launcher/code-cache.ts): the bytecode of what the last start compiled, written by \`npm run build\`
+  (scripts/warm-code-cache.mjs) or after the first answer of a start that had none. On Node 20 only a \`vm.Script\`
+  takes a cache (Node 22's \`module.enableCompileCache()\` does the same for ES modules), hence CommonJS. Before
+  it, the same code as an ES module chunk: V8 compiling it was about a quarter of the start-up CPU and running
+  its functions for the first time compiled them again, lazily. Measured on 2026-12-01, quiet machine, medians
+  of 11 interleaved starts: 422 ms before, 291 ms with the cache, bare Node 123 ms. Each API route is also
+  registered once (src/http/router-rewrite.ts shows the router /openai as /v1 and HEAD as GET: 82 routes in
+  the router instead of 195, about 30 ms; find-my-way compiles a matcher per route with \`new Function\`, which
+  no cache keeps). pino and better-sqlite3's JavaScript are in the bundle (src/store/sqlite.ts names the addon;
+  pino's transport workers are found by path, src/http/log-destination.ts), Fastify's unused Ajv and
+  fast-json-stringify compilers and light-my-request are left out of it, and the port probe runs while the
+  server's modules load. Earlier cuts: packages no request needs before the first answer (yaml, re2js,
+  @fastify/swagger, Ajv, randexp, chokidar) load on first use (src/util/lazy-require.ts, test/bundle.test.ts),
+  the tokenizer loads in idle time after the first answer (src/http/idle-work.ts), validators compile on their
+  route's first request, the bundle is ASCII and whitespace-minified (1.2 MB), node:https, node:http2 and
+  node:dns load on first use, the lock file takes no fsync. Where one start's time goes now (timed phase by
+  phase in a copy of the launcher, quiet machine): Node's own start ~86 ms; reading, decoding and hashing the
+  bundle and reading the cache ~19 ms; V8 taking the cache ~25 ms; running the modules ~40 ms (Fastify,
+  drizzle's tables, the route schemas, pino, commander); opening and migrating a new database ~18 ms (the
+  addon, the lock, WAL, five migrations); registering routes ~30 ms; garbage collection ~20 ms of the above
+  (five scavenges; a larger young generation, \`--min-semi-space-size\`, made it slower here, and so did
+  minifying identifiers, which made the cache larger).
 - A thread retrieve cost the server ~41 µs of CPU against the bare route's ~15 µs (0.36-0.45x). Cut since:
   six per-request hooks became three, one per phase, and POST routes alone have a preValidation phase
   (src/http/request-hooks.ts); the thread row comes from a read-through cache (src/store/threads.ts: frozen
