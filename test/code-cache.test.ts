@@ -146,6 +146,13 @@ describe('loadBundle', () => {
     expect(load().status).toBe('used');
   });
 
+  it('takes ~/.cache when XDG_CACHE_HOME is relative (the XDG rule: absolute paths only)', () => {
+    writeFileSync(join(dist, 'code-cache'), 'a file where the folder would be');
+    const home = join(work, 'home');
+    const { written } = load({ save: true, env: { XDG_CACHE_HOME: 'relative/cache', HOME: home } });
+    expect(written).toMatch(new RegExp(`^${home}/\\.cache/assistants-mock/probe\\.cjs-[0-9a-f]{16}\\.cache$`));
+  });
+
   it('neither uses nor writes a cache in a user folder that others can write', () => {
     writeFileSync(join(dist, 'code-cache'), 'a file where the folder would be');
     load({ save: true });

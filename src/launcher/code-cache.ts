@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
 
 /** What became of the cache at this start. */
@@ -100,9 +100,20 @@ function fingerprint(header: CacheHeader): string {
 
 function cacheFolders(bundlePath: string, env: NodeJS.ProcessEnv): { path: string; mustBeOwn: boolean }[] {
   const folders = [{ path: join(dirname(bundlePath), 'code-cache'), mustBeOwn: false }];
-  const base = env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : '');
+  const base = userCacheBase(env);
   if (base) folders.push({ path: join(base, 'assistants-mock'), mustBeOwn: true });
   return folders;
+}
+
+/** `$XDG_CACHE_HOME` (absolute only, as the XDG spec says), else `~/.cache`; none for a user without a home. */
+function userCacheBase(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)) return env.XDG_CACHE_HOME;
+  try {
+    const home = homedir();
+    return home ? join(home, '.cache') : undefined;
+  } catch {
+    return undefined; // a uid with no passwd entry and no HOME (docker run --user 12345)
+  }
 }
 
 /**
