@@ -13,13 +13,14 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cleanEnv, killAll, ROOT, runCommand } from './helpers/cli-process.js';
@@ -93,15 +94,34 @@ beforeEach(() => {
 afterEach(() => rmSync(work, { recursive: true, force: true }));
 
 describe('loadBundle', () => {
-  it('runs the bundle as CommonJS, writes a cache next to it, and uses it at the next start', () => {
+  const userFolder = () => join(userCache, 'assistants-mock');
+  const packageFolder = () => join(dist, 'code-cache');
+
+  it("runs the bundle as CommonJS, writes a cache into the user's folder alone, and uses it at the next start", () => {
     const first = load({ save: true });
     expect(first).toMatchObject({ status: 'missing', answer: 'A', file: bundle, folder: dist });
-    expect(first.written).toMatch(/[/\\]dist[/\\]code-cache[/\\]probe\.cjs-[0-9a-f]{16}\.cache$/);
-    expect(cachesIn(join(dist, 'code-cache'))).toHaveLength(1);
+    expect(first.written).toBe(join(userFolder(), cachesIn(userFolder())[0]));
+    expect(first.written).toMatch(/probe\.cjs-[0-9a-f]{16}\.cache$/);
+    expect(statSync(userFolder()).mode & 0o777).toBe(0o700);
+    expect(statSync(first.written!).mode & 0o777).toBe(0o600);
+    expect(existsSync(packageFolder()), 'a start never writes into the package').toBe(false);
 
     const second = load({ save: true });
     expect(second).toMatchObject({ status: 'used', answer: 'A' });
     expect(second.written, 'a start that used a cache writes none').toBeNull();
+  });
+
+  it('uses the cache the build put next to the bundle, and never writes there', () => {
+    const { written } = load({ save: true });
+    mkdirSync(packageFolder());
+    renameSync(written!, join(packageFolder(), basename(written!)));
+    expect(load({ save: true })).toMatchObject({ status: 'used', answer: 'A', written: null });
+
+    writeFileSync(bundle, bundleText('B')); // a new build, its old cache still there
+    const rebuilt = load({ save: true });
+    expect(rebuilt).toMatchObject({ status: 'missing', answer: 'B' });
+    expect(dirname(rebuilt.written!)).toBe(userFolder());
+    expect(cachesIn(packageFolder())).toHaveLength(1);
   });
 
   it('never uses the cache of another bundle, even one of the same length (V8 only compares lengths)', () => {
@@ -123,47 +143,34 @@ describe('loadBundle', () => {
   it('is off with NODE_DISABLE_COMPILE_CACHE: nothing read, nothing written', () => {
     load({ save: true });
     expect(load({ env: { NODE_DISABLE_COMPILE_CACHE: '1' } })).toMatchObject({ status: 'off', answer: 'A' });
-    rmSync(join(dist, 'code-cache'), { recursive: true });
+    rmSync(userFolder(), { recursive: true });
     expect(load({ save: true, env: { NODE_DISABLE_COMPILE_CACHE: '1' } }).written).toBeNull();
-    expect(existsSync(join(dist, 'code-cache'))).toBe(false);
+    expect(existsSync(userFolder())).toBe(false);
   });
 
   it('keeps one cache per set of Node flags, so two ways of starting do not overwrite each other', () => {
     load({ save: true });
     expect(load({ save: true, env: { NODE_OPTIONS: '--max-old-space-size=300' } })).toMatchObject({ status: 'missing' });
-    expect(cachesIn(join(dist, 'code-cache'))).toHaveLength(2);
+    expect(cachesIn(userFolder())).toHaveLength(2);
     expect(load().status).toBe('used');
     expect(load({ env: { NODE_OPTIONS: '--max-old-space-size=300' } }).status).toBe('used');
   });
 
-  it("falls back to the user's own cache folder when the package's cannot be written, and uses it", () => {
-    writeFileSync(join(dist, 'code-cache'), 'a file where the folder would be'); // mkdir fails, even as root
-    const { written } = load({ save: true });
-    const folder = join(userCache, 'assistants-mock');
-    expect(written).toBe(join(folder, cachesIn(folder)[0]));
-    expect(statSync(folder).mode & 0o777).toBe(0o700);
-    expect(statSync(written!).mode & 0o777).toBe(0o600);
-    expect(load().status).toBe('used');
-  });
-
   it('takes ~/.cache when XDG_CACHE_HOME is relative (the XDG rule: absolute paths only)', () => {
-    writeFileSync(join(dist, 'code-cache'), 'a file where the folder would be');
     const home = join(work, 'home');
     const { written } = load({ save: true, env: { XDG_CACHE_HOME: 'relative/cache', HOME: home } });
-    expect(written).toMatch(new RegExp(`^${home}/\\.cache/assistants-mock/probe\\.cjs-[0-9a-f]{16}\\.cache$`));
+    expect(dirname(written!)).toBe(join(home, '.cache', 'assistants-mock'));
   });
 
   it('neither uses nor writes a cache in a user folder that others can write', () => {
-    writeFileSync(join(dist, 'code-cache'), 'a file where the folder would be');
     load({ save: true });
-    const folder = join(userCache, 'assistants-mock');
-    chmodSync(folder, 0o777);
+    chmodSync(userFolder(), 0o777);
     expect(load().status, 'a file others could have put there').toBe('missing');
-    rmSync(folder, { recursive: true });
-    mkdirSync(folder);
-    chmodSync(folder, 0o777);
+    rmSync(userFolder(), { recursive: true });
+    mkdirSync(userFolder());
+    chmodSync(userFolder(), 0o777);
     expect(load({ save: true }).written).toBeNull();
-    expect(cachesIn(folder)).toEqual([]);
+    expect(cachesIn(userFolder())).toEqual([]);
   });
 });
 
@@ -199,14 +206,14 @@ describe('the built command (dist/cli.cjs, `npm run build` first)', () => {
     return { stdout: cli.stdout() };
   }
 
-  it('writes its cache after its first answer, starts from it next time, and replaces a damaged one', async () => {
+  it("writes its cache into the user's folder after its first answer, starts from it next time, and replaces a damaged one", async () => {
     // A copy of the package with the built command and no cache, so that this test owns the cache.
     mkdirSync(join(copy, 'dist'));
     for (const file of ['cli.cjs', 'cli-main.cjs']) cpSync(join(ROOT, 'dist', file), join(copy, 'dist', file));
     for (const entry of ['package.json', 'migrations', 'schemas', 'openapi'])
       cpSync(join(ROOT, entry), join(copy, entry), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
-    const folder = join(copy, 'dist', 'code-cache');
+    const folder = join(copy, 'user-cache', 'assistants-mock');
 
     const first = await start();
     expect(cacheLines(first.stdout).map((l) => l.code_cache ?? l.msg)).toEqual(['missing', 'code cache written']);
@@ -223,6 +230,6 @@ describe('the built command (dist/cli.cjs, `npm run build` first)', () => {
     const third = await start();
     expect(cacheLines(third.stdout).map((l) => l.code_cache ?? l.msg)).toEqual(['rejected', 'code cache written']);
     expect(readFileSync(join(folder, name)).length).toBeGreaterThan(100_000);
-    expect(cachesIn(join(copy, 'user-cache', 'assistants-mock'))).toEqual([]);
+    expect(existsSync(join(copy, 'dist', 'code-cache')), 'the package folder stays as installed').toBe(false);
   }, 60_000);
 });

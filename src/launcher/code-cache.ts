@@ -10,11 +10,12 @@
  * compiles, not only the bundle's top level. V8 refuses a cache made by another V8 version or with
  * other V8 flags, and then compiles as usual; the header checks that and the bundle's own hash first,
  * because V8 itself only compares the source's length. A cache is found, in order:
- * - next to the bundle (`dist/code-cache/`), written by `npm run build` (scripts/warm-code-cache.mjs),
- *   or by the first start when that folder is writable;
- * - in the user's cache folder (`$XDG_CACHE_HOME/assistants-mock` or `~/.cache/assistants-mock`),
- *   when the package's folder is read-only; used only if it belongs to the user and only they can write it,
- *   since a code cache is code.
+ * - next to the bundle (`dist/code-cache/`): the one `npm run build` made (scripts/warm-code-cache.mjs),
+ *   shipped with the package and in the Docker image. A start never writes there: the package's folder
+ *   stays as installed (read-only in the image, shared by every user of a global install, packed as built);
+ * - in the user's cache folder (`$XDG_CACHE_HOME/assistants-mock` or `~/.cache/assistants-mock`), where a
+ *   start that found none it could use (another Node version, other flags) writes its own; used only if
+ *   the folder belongs to the user and nobody else can write to it, since a code cache is code.
  * One file per Node version, architecture and set of Node flags, so that two ways of starting do not
  * overwrite each other's cache. `NODE_DISABLE_COMPILE_CACHE=1` (the variable Node 22 reads for its
  * own cache) turns it off. Any failure to read or write a cache only costs the time it would have saved.
@@ -84,12 +85,8 @@ export function loadBundle<T>(bundlePath: string, env: NodeJS.ProcessEnv = proce
     save() {
       if (status === 'used' || status === 'off' || saved) return undefined;
       saved = true;
-      const data = script.createCachedData();
-      for (const folder of folders) {
-        const written = writeCache(folder, fileName, header, data);
-        if (written) return written;
-      }
-      return undefined;
+      const userFolder = folders.find((folder) => folder.mustBeOwn);
+      return userFolder && writeCache(userFolder, fileName, header, script.createCachedData());
     },
   };
 }
@@ -152,12 +149,9 @@ function writeCache(folder: { path: string; mustBeOwn: boolean }, fileName: stri
   const target = join(folder.path, fileName);
   const partial = `${target}.${process.pid}.partial`;
   try {
-    // The package's folder is as readable as the bundle beside it (a Docker image's server may run as
-    // another user than its build); the user's own folder is theirs alone.
-    mkdirSync(folder.path, { recursive: true, mode: folder.mustBeOwn ? 0o700 : 0o755 });
+    mkdirSync(folder.path, { recursive: true, mode: 0o700 });
     if (!isSafeFolder(folder)) return undefined;
-    const mode = folder.mustBeOwn ? 0o600 : 0o644;
-    writeFileSync(partial, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'latin1'), data]), { mode });
+    writeFileSync(partial, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'latin1'), data]), { mode: 0o600 });
     renameSync(partial, target);
     return target;
   } catch {
