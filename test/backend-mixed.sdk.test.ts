@@ -10,64 +10,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requestBody, startAimock, type Aimock } from './helpers/aimock.js';
 import { collapseDeltas } from './helpers/sse.js';
-import { openai4, openai7, type SdkAdapter } from './helpers/sdk.js';
+import { TEXT_THEN_TOOL_CALLS_EVENTS } from './helpers/fixtures.js';
+import { runSdk, type Event, type Message, type Run, type RunSdk } from './helpers/run-sdk.js';
+import { openai4, openai7 } from './helpers/sdk.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
-type Json = Record<string, unknown>;
-interface Usage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-}
-interface Run extends Json {
-  id: string;
-  status: string;
-  usage: Usage | null;
-  required_action: { submit_tool_outputs: { tool_calls: { id: string; function: { name: string; arguments: string } }[] } } | null;
-}
-interface Step extends Json {
-  type: string;
-  status: string;
-  usage: Usage | null;
-  step_details: { type: string; tool_calls?: Json[] };
-}
-interface Message extends Json {
-  role: string;
-  status: string;
-  content: { text: { value: string } }[];
-}
-interface Event {
-  event: string;
-  data: Json;
-}
-
-/** The calls whose signatures differ between the majors. */
-interface Sdk {
-  name: string;
-  createAssistant(body: Json): Promise<{ id: string }>;
-  createThread(body: Json): Promise<{ id: string }>;
-  stream(threadId: string, body: Json): AsyncIterable<Event>;
-  createAndPoll(threadId: string, body: Json): Promise<Run>;
-  submitAndPoll(threadId: string, runId: string, outputs: { tool_call_id: string; output: string }[]): Promise<Run>;
-  steps(threadId: string, runId: string): Promise<Step[]>;
-  messages(threadId: string): Promise<Message[]>;
-}
-
-/** These tests' calls, typed, on the shared adapter over each SDK major (./helpers/sdk.ts). */
-function typed(sdk: SdkAdapter): Sdk {
-  return {
-    name: sdk.name,
-    createAssistant: (body) => sdk.createAssistant(body),
-    createThread: (body) => sdk.createThread(body),
-    stream: (tid, body) => sdk.streamRun(tid, body) as AsyncIterable<Event>,
-    createAndPoll: (tid, body) => sdk.createAndPoll(tid, body) as Promise<Run>,
-    submitAndPoll: (tid, rid, outputs) => sdk.submitToolOutputsAndPoll(tid, rid, { tool_outputs: outputs }) as Promise<Run>,
-    steps: (tid, rid) => sdk.listStepsAll(tid, rid, { order: 'asc' }) as unknown as Promise<Step[]>,
-    messages: (tid) => sdk.listMessagesAll(tid, { order: 'asc' }) as unknown as Promise<Message[]>,
-  };
-}
-const sdk4 = (baseURL: string) => typed(openai4(baseURL));
-const sdk7 = (baseURL: string) => typed(openai7(baseURL));
+const sdk4 = (baseURL: string) => runSdk(openai4(baseURL));
+const sdk7 = (baseURL: string) => runSdk(openai7(baseURL));
 
 const WEATHER = {
   type: 'function',
@@ -98,7 +47,7 @@ function onToolResult(answer: (output: string) => string) {
 }
 
 describe.each([sdk4, sdk7])('%o', (make) => {
-  let client: Sdk;
+  let client: RunSdk;
   let assistantId: string;
   beforeAll(async () => {
     client = make(server.baseURL);
@@ -115,22 +64,7 @@ describe.each([sdk4, sdk7])('%o', (make) => {
     const threadId = await thread('weather in Oslo?');
     const events: Event[] = [];
     for await (const event of client.stream(threadId, { assistant_id: assistantId })) events.push(structuredClone(event));
-    expect(collapseDeltas(events.map((e) => e.event))).toEqual([
-      'thread.run.created',
-      'thread.run.queued',
-      'thread.run.in_progress',
-      'thread.run.step.created',
-      'thread.run.step.in_progress',
-      'thread.message.created',
-      'thread.message.in_progress',
-      'thread.message.delta*',
-      'thread.message.completed',
-      'thread.run.step.completed',
-      'thread.run.step.created',
-      'thread.run.step.in_progress',
-      'thread.run.step.delta*',
-      'thread.run.requires_action',
-    ]);
+    expect(collapseDeltas(events.map((e) => e.event))).toEqual(TEXT_THEN_TOOL_CALLS_EVENTS);
     const run = events.at(-1)!.data as Run;
     // The backend's usage is the whole call's (the message and the calls): counted once.
     expect(run.usage).toEqual(USAGE);
@@ -242,7 +176,7 @@ describe('what the model is sent back: the run so far, in the order it happened'
 
 describe('record, then replay with no model: a reply with text and tool calls', () => {
   /** A question whose first reply has text and a call; then the output and the answer. */
-  async function ask(client: Sdk, assistantId: string, question: string) {
+  async function ask(client: RunSdk, assistantId: string, question: string) {
     const threadId = (await client.createThread({ messages: [{ role: 'user', content: question }] })).id;
     const first = await client.createAndPoll(threadId, { assistant_id: assistantId });
     const calls = first.required_action?.submit_tool_outputs.tool_calls ?? [];
@@ -264,7 +198,7 @@ describe('record, then replay with no model: a reply with text and tool calls', 
   }
 
   /** Two conversations: content then a call; and content, a call, then content the client never sees. */
-  async function converse(client: Sdk) {
+  async function converse(client: RunSdk) {
     const assistant = await client.createAssistant({ model: 'gpt-4o', name: 'Mixed recorder', tools: [WEATHER] });
     const weather = [await ask(client, assistant.id, 'weather in Bergen?'), await ask(client, assistant.id, 'weather in Rome?')];
     // Text, then a file_search call the server carries out, then the answer: one run.

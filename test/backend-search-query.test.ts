@@ -23,6 +23,18 @@ const QUESTION = 'How long may I send things back?';
 const MODEL_QUERY = 'refund window';
 const isToolResult = (req: { messages: { role: string }[] }) => req.messages.at(-1)?.role === 'tool';
 
+/** An assistant with file_search over a vector store holding the handbook, once it is indexed. */
+async function handbookAssistant(client: OpenAI): Promise<{ id: string }> {
+  const file = await client.files.create({ file: await toFile(Buffer.from(HANDBOOK), 'handbook.md'), purpose: 'assistants' });
+  const store = await client.vectorStores.create({ name: 'kb', file_ids: [file.id] });
+  await expect.poll(async () => (await client.vectorStores.retrieve(store.id)).file_counts.completed).toBe(1);
+  return client.beta.assistants.create({
+    model: 'gpt-4o',
+    tools: [{ type: 'file_search' }],
+    tool_resources: { file_search: { vector_store_ids: [store.id] } },
+  });
+}
+
 it("a restart after the model's file_search: the re-planned turn sends the model's own query, with the results found for it", async () => {
   const dir = tempDir();
   const dbPath = join(dir, 'restart.db');
@@ -32,14 +44,7 @@ it("a restart after the model's file_search: the re-planned turn sends the model
 
   const first = await startTestServer({ dbPath, modelBackendUrl: aimock.baseURL });
   const client = new OpenAI({ apiKey: 'sk-test', baseURL: first.baseURL, maxRetries: 0 });
-  const file = await client.files.create({ file: await toFile(Buffer.from(HANDBOOK), 'handbook.md'), purpose: 'assistants' });
-  const store = await client.vectorStores.create({ name: 'kb', file_ids: [file.id] });
-  await expect.poll(async () => (await client.vectorStores.retrieve(store.id)).file_counts.completed).toBe(1);
-  const assistant = await client.beta.assistants.create({
-    model: 'gpt-4o',
-    tools: [{ type: 'file_search' }],
-    tool_resources: { file_search: { vector_store_ids: [store.id] } },
-  });
+  const assistant = await handbookAssistant(client);
   const threadId = (await client.beta.threads.create({ messages: [{ role: 'user', content: QUESTION }] })).id;
   const stream = client.beta.threads.runs.stream(threadId, { assistant_id: assistant.id });
   const runId = await new Promise<string>((resolve) => {
@@ -90,14 +95,7 @@ it('a search scripted by a scenario, then the model: the model is sent the scrip
   const server = await startTestServer({ modelBackendUrl: aimock.baseURL });
   try {
     const client = new OpenAI({ apiKey: 'sk-test', baseURL: server.baseURL, maxRetries: 0 });
-    const file = await client.files.create({ file: await toFile(Buffer.from(HANDBOOK), 'handbook.md'), purpose: 'assistants' });
-    const store = await client.vectorStores.create({ name: 'kb', file_ids: [file.id] });
-    await expect.poll(async () => (await client.vectorStores.retrieve(store.id)).file_counts.completed).toBe(1);
-    const assistant = await client.beta.assistants.create({
-      model: 'gpt-4o',
-      tools: [{ type: 'file_search' }],
-      tool_resources: { file_search: { vector_store_ids: [store.id] } },
-    });
+    const assistant = await handbookAssistant(client);
     // The scenario plays turn 0 only; the model answers turn 1.
     await server.admin.withApiKey('sk-test').scenarios.add({
       name: 'scripted search',

@@ -9,65 +9,13 @@ import OpenAI4 from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateScenarioFile } from '../src/brains/scenarios/validate.js';
 import { collapseDeltas } from './helpers/sse.js';
-import { openai4, openai7, type SdkAdapter } from './helpers/sdk.js';
+import { TEXT_THEN_TOOL_CALLS_EVENTS } from './helpers/fixtures.js';
+import { runSdk, type Event, type Json, type Message, type Run, type RunSdk, type Step } from './helpers/run-sdk.js';
+import { openai4, openai7 } from './helpers/sdk.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
-type Json = Record<string, unknown>;
-interface Usage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-}
-interface Run extends Json {
-  id: string;
-  status: string;
-  usage: Usage | null;
-  required_action: { submit_tool_outputs: { tool_calls: { id: string; function: { name: string; arguments: string } }[] } } | null;
-}
-interface Step extends Json {
-  type: string;
-  status: string;
-  usage: Usage | null;
-  step_details: { type: string; message_creation?: { message_id: string }; tool_calls?: Json[] };
-}
-interface Message extends Json {
-  id: string;
-  role: string;
-  status: string;
-  content: { text: { value: string } }[];
-}
-interface Event {
-  event: string;
-  data: Json;
-}
-
-/** The calls whose signatures differ between the majors. */
-interface Sdk {
-  name: string;
-  createAssistant(body: Json): Promise<{ id: string }>;
-  createThread(body: Json): Promise<{ id: string }>;
-  stream(threadId: string, body: Json): AsyncIterable<Event>;
-  createAndPoll(threadId: string, body: Json): Promise<Run>;
-  submitAndPoll(threadId: string, runId: string, outputs: { tool_call_id: string; output: string }[]): Promise<Run>;
-  steps(threadId: string, runId: string): Promise<Step[]>;
-  messages(threadId: string): Promise<Message[]>;
-}
-
-/** These tests' calls, typed, on the shared adapter over each SDK major (./helpers/sdk.ts). */
-function typed(sdk: SdkAdapter): Sdk {
-  return {
-    name: sdk.name,
-    createAssistant: (body) => sdk.createAssistant(body),
-    createThread: (body) => sdk.createThread(body),
-    stream: (tid, body) => sdk.streamRun(tid, body) as AsyncIterable<Event>,
-    createAndPoll: (tid, body) => sdk.createAndPoll(tid, body) as Promise<Run>,
-    submitAndPoll: (tid, rid, outputs) => sdk.submitToolOutputsAndPoll(tid, rid, { tool_outputs: outputs }) as Promise<Run>,
-    steps: (tid, rid) => sdk.listStepsAll(tid, rid, { order: 'asc' }) as unknown as Promise<Step[]>,
-    messages: (tid) => sdk.listMessagesAll(tid, { order: 'asc' }) as unknown as Promise<Message[]>,
-  };
-}
-const sdk4 = (baseURL: string) => typed(openai4(baseURL, 'sk-mixed'));
-const sdk7 = (baseURL: string) => typed(openai7(baseURL, 'sk-mixed'));
+const sdk4 = (baseURL: string) => runSdk(openai4(baseURL, 'sk-mixed'));
+const sdk7 = (baseURL: string) => runSdk(openai7(baseURL, 'sk-mixed'));
 
 const WEATHER = {
   type: 'function',
@@ -112,7 +60,7 @@ beforeAll(async () => {
 afterAll(async () => server?.stop());
 
 describe.each([sdk4, sdk7])('%o', (make) => {
-  let client: Sdk;
+  let client: RunSdk;
   let assistantId: string;
   beforeAll(async () => {
     client = make(server.baseURL);
@@ -126,22 +74,7 @@ describe.each([sdk4, sdk7])('%o', (make) => {
     for await (const event of client.stream(threadId, { assistant_id: assistantId, metadata: { city: 'Oslo' } }))
       events.push(structuredClone(event));
 
-    expect(collapseDeltas(events.map((e) => e.event))).toEqual([
-      'thread.run.created',
-      'thread.run.queued',
-      'thread.run.in_progress',
-      'thread.run.step.created',
-      'thread.run.step.in_progress',
-      'thread.message.created',
-      'thread.message.in_progress',
-      'thread.message.delta*',
-      'thread.message.completed',
-      'thread.run.step.completed',
-      'thread.run.step.created',
-      'thread.run.step.in_progress',
-      'thread.run.step.delta*',
-      'thread.run.requires_action',
-    ]);
+    expect(collapseDeltas(events.map((e) => e.event))).toEqual(TEXT_THEN_TOOL_CALLS_EVENTS);
     const said = events
       .filter((e) => e.event === 'thread.message.delta')
       .map((e) => (e.data.delta as { content: { text: { value: string } }[] }).content[0].text.value)

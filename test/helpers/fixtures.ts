@@ -28,3 +28,15 @@ export const TEXT_RUN_EVENTS = [
   'thread.run.step.completed',
   'thread.run.completed',
 ];
+
+/**
+ * A turn with text and tool calls, streamed: the message is said and its step completed, then the
+ * tool_calls step opens and the run requires action.
+ */
+export const TEXT_THEN_TOOL_CALLS_EVENTS = [
+  ...TEXT_RUN_EVENTS.slice(0, -1),
+  'thread.run.step.created',
+  'thread.run.step.in_progress',
+  'thread.run.step.delta*',
+  'thread.run.requires_action',
+];
