@@ -242,14 +242,21 @@ function timeoutOptions(config: Config): { requestTimeout: number; http: HttpSer
 function installJsonParser(app: FastifyInstance): void {
   // Only JSON (and multipart, for files) is accepted: anything else is a 415, as documented.
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, {});
-    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return done(jsonTooDeep(MAX_JSON_DEPTH), undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(invalidJson(), undefined);
+    if (text.trim() === '') {
+      request.call.bodyText = text;
+      return done(null, {});
     }
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return done(jsonTooDeep(MAX_JSON_DEPTH), undefined);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return done(invalidJson(), undefined);
+    }
+    // For the request journal: the text as it came, only once it parsed (src/http/compat.ts, CallContext).
+    request.call.bodyText = text;
+    done(null, parsed);
   });
 }

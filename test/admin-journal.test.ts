@@ -185,7 +185,7 @@ describe('RequestJournal', () => {
     method: 'GET',
     url: `/v1/x/${n}?order=asc&n=${n}`,
     headers: { authorization: 'Bearer sk-secret', 'x-n': String(n) },
-    body: null,
+    body: undefined,
     body_truncated: false,
     status: 200,
     duration_ms: 1,

@@ -441,7 +441,7 @@ describe('the journal has a byte budget', () => {
     method: 'POST',
     url: '/v1/threads',
     headers: { 'content-type': 'application/json' },
-    body: { text: body },
+    body: JSON.stringify({ text: body }),
     body_truncated: false,
     status: 200,
     duration_ms: 1,
@@ -450,8 +450,8 @@ describe('the journal has a byte budget', () => {
 
   it('keeps its estimate under the budget, dropping the oldest entries of any tenant first', () => {
     const journal = new RequestJournal(1000, 100, 100_000);
-    for (let i = 0; i < 10; i++) journal.record('a', record(`a${i}`, 'x'.repeat(9_000)), 9_000);
-    for (let i = 0; i < 10; i++) journal.record('b', record(`b${i}`, 'x'.repeat(9_000)), 9_000);
+    for (let i = 0; i < 10; i++) journal.record('a', record(`a${i}`, 'x'.repeat(9_000)));
+    for (let i = 0; i < 10; i++) journal.record('b', record(`b${i}`, 'x'.repeat(9_000)));
     expect(journal.bytes).toBeLessThanOrEqual(100_000);
     const b = journal.query('b').map((e) => e.id);
     const a = journal.query('a').map((e) => e.id);

@@ -7,6 +7,9 @@
 import type { AnsweredBy } from '../brains/types.js';
 import { compilePathPattern, isRegexPattern } from './path-pattern.js';
 import { StreamSummary } from '../streaming/stream-summary.js';
+import { TenantLog, type KeptRequest, type RecordedRequest, type StreamSummarySnapshot } from './journal-log.js';
+
+export type { RecordedRequest } from './journal-log.js';
 
 export interface JournalEntry {
   /** The request id, also sent back in the x-request-id header. */
@@ -60,70 +63,35 @@ export const JOURNAL_TENANTS = 100;
 /** Bodies larger than this (serialized) are not kept: a journal of uploads would eat the memory. */
 export const JOURNAL_BODY_LIMIT = 64 * 1024;
 /**
- * What every tenant's entries may weigh together, by the estimate of entryBytes. Without it 100
+ * What every tenant's entries may weigh together, in the bytes they are kept as (src/admin/journal-log.ts). Without it 100
  * tenants of 1000 entries with bodies near the cap held ~7 GB, beyond Node's default heap.
  */
 export const JOURNAL_LIMIT_BYTES = 64 * 1024 * 1024;
-/** An entry's fixed cost beyond its texts (the object, its id, numbers, the headers object). */
-const ENTRY_OVERHEAD_BYTES = 512;
 
 const REDACTED_HEADERS = new Set(['authorization', 'api-key', 'x-admin-key', 'cookie', 'proxy-authorization']);
 
-/**
- * What the hook keeps of a request: its raw parts, turned into a JournalEntry (query parsed, headers
- * redacted) only when a test asks for it. Most entries are never read, and building every entry up
- * front was a measurable share of a thread retrieve (bench/http.ts).
- */
-export interface RecordedRequest {
-  id: string;
-  method: string;
-  /** Path and query string, as received. */
-  url: string;
-  /** Node's request headers object, kept as it is (nothing writes to it after the response). */
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
-  body_truncated: boolean;
-  /**
-   * The response as Fastify serialized it (kept as the same string, parsed only when the journal is
-   * read), or the summary of a stream; undefined for no body or one left out.
-   */
-  response?: string | StreamSummary;
-  response_truncated?: boolean;
-  status: number;
-  duration_ms: number;
-  timestamp: number;
-  /** Set for requests that created or resumed a run. */
-  run?: { runId: string; fromTurn: number };
-  /** Estimated weight in memory (entryBytes); set by record(). */
-  bytes?: number;
-  /** Arrival order across tenants; set by record(). */
-  seq?: number;
+/** The response to keep: the serialized payload up to the cap (undefined and truncated past it), or the stream's summary. */
+export function journalResponse(payload: unknown): { response: string | StreamSummary | undefined; truncated: boolean } {
+  if (payload instanceof StreamSummary) return { response: payload, truncated: false };
+  if (typeof payload !== 'string' || payload.length === 0) return { response: undefined, truncated: false };
+  if (payload.length > JOURNAL_BODY_LIMIT) return { response: undefined, truncated: true };
+  return { response: payload, truncated: false };
 }
 
-/** The response to keep: the serialized payload up to the cap (null and truncated past it), or the stream's summary. */
-export function journalResponse(payload: unknown): { response: string | StreamSummary | undefined; truncated: boolean; bytes: number } {
-  if (payload instanceof StreamSummary) return { response: payload, truncated: false, bytes: payload.bytes };
-  if (typeof payload !== 'string' || payload.length === 0) return { response: undefined, truncated: false, bytes: 0 };
-  if (payload.length > JOURNAL_BODY_LIMIT) return { response: undefined, truncated: true, bytes: 0 };
-  return { response: payload, truncated: false, bytes: payload.length };
-}
-
-/** The estimate the byte budget counts: the serialized bodies, the URL, the header texts and a fixed overhead. */
-export function entryBytes(request: RecordedRequest, bodyBytes: number): number {
-  let bytes = ENTRY_OVERHEAD_BYTES + bodyBytes + request.url.length + request.method.length;
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue;
-    bytes += name.length + (Array.isArray(value) ? value.reduce((n, v) => n + v.length, 0) : value.length);
-  }
-  return bytes;
+/** The JSON text of a request body to keep: up to the cap; past it, none and truncated. */
+export function journalBody(text: string | undefined): { body: string | undefined; truncated: boolean } {
+  if (text === undefined) return { body: undefined, truncated: false };
+  return text.length > JOURNAL_BODY_LIMIT ? { body: undefined, truncated: true } : { body: text, truncated: false };
 }
 
 export class RequestJournal {
-  /** Oldest first within a tenant; the Map's order is the tenants' least recently active first. */
-  private readonly byTenant = new Map<string, RecordedRequest[]>();
+  /** The Map's order is the tenants' least recently active first. */
+  private readonly byTenant = new Map<string, TenantLog>();
+  /** The tenant of the last request: moved to the end of the Map only when another tenant came in between. */
+  private lastTenant: string | undefined;
   /** Entries beyond the capacity are dropped in batches of this many, not one by one on every request. */
   private readonly slack: number;
-  /** Sum of the `bytes` of every entry held. */
+  /** Sum of the bytes of every entry held (src/admin/journal-log.ts). */
   private heldBytes = 0;
   private nextSeq = 0;
 
@@ -135,37 +103,33 @@ export class RequestJournal {
     this.slack = Math.max(1, Math.floor(capacity / 4));
   }
 
-  /** Estimated bytes held now (for tests and docs/reliability.md). */
+  /** Bytes of the entries held now (for tests and docs/reliability.md). */
   get bytes(): number {
     return this.heldBytes;
   }
 
-  record(tenant: string, request: RecordedRequest, bodyBytes = 0): void {
-    let entries = this.byTenant.get(tenant);
-    if (entries) {
-      this.byTenant.delete(tenant); // set again below, which makes it the most recently active
-    } else {
-      entries = [];
+  record(tenant: string, request: RecordedRequest): void {
+    let log = this.byTenant.get(tenant);
+    if (log === undefined) {
       if (this.byTenant.size >= this.maxTenants) this.forget(this.byTenant.keys().next().value as string);
+      log = new TenantLog();
+      this.byTenant.set(tenant, log);
+    } else if (tenant !== this.lastTenant) {
+      // Set again, which makes it the most recently active.
+      this.byTenant.delete(tenant);
+      this.byTenant.set(tenant, log);
     }
-    this.byTenant.set(tenant, entries);
-    request.bytes = entryBytes(request, bodyBytes);
-    request.seq = this.nextSeq++;
-    this.heldBytes += request.bytes;
-    entries.push(request);
-    if (entries.length >= this.capacity + this.slack) this.drop(entries, entries.length - this.capacity);
+    this.lastTenant = tenant;
+    this.heldBytes += log.append(request, this.nextSeq++);
+    if (log.length >= this.capacity + this.slack) this.heldBytes -= log.dropOldest(log.length - this.capacity);
     if (this.heldBytes > this.maxBytes) this.dropOldest();
   }
 
-  /** Removes the first `count` (oldest) entries of one tenant's list. */
-  private drop(entries: RecordedRequest[], count: number): void {
-    for (const removed of entries.splice(0, count)) this.heldBytes -= removed.bytes ?? 0;
-  }
-
   private forget(tenant: string): void {
-    const entries = this.byTenant.get(tenant);
-    if (entries) this.drop(entries, entries.length);
+    const log = this.byTenant.get(tenant);
+    if (log) this.heldBytes -= log.dropOldest(log.length);
     this.byTenant.delete(tenant);
+    if (tenant === this.lastTenant) this.lastTenant = undefined;
   }
 
   /**
@@ -177,23 +141,25 @@ export class RequestJournal {
     while (this.heldBytes > target) {
       let oldestTenant: string | undefined;
       let oldestSeq = Infinity;
-      for (const [tenant, entries] of this.byTenant) {
-        const seq = entries[0]?.seq ?? Infinity;
-        if (seq < oldestSeq) [oldestSeq, oldestTenant] = [seq, tenant];
+      let secondSeq = Infinity;
+      for (const [tenant, log] of this.byTenant) {
+        const seq = log.length > 0 ? log.seqAt(0) : Infinity;
+        if (seq < oldestSeq) {
+          secondSeq = oldestSeq;
+          [oldestSeq, oldestTenant] = [seq, tenant];
+        } else if (seq < secondSeq) secondSeq = seq;
       }
       if (oldestTenant === undefined) return;
-      const entries = this.byTenant.get(oldestTenant)!;
-      // Every entry of that tenant older than the next tenant's oldest goes in one splice.
+      const log = this.byTenant.get(oldestTenant)!;
+      // Every entry of that tenant older than the next tenant's oldest goes in one drop.
       let count = 1;
-      let secondSeq = Infinity;
-      for (const [tenant, other] of this.byTenant) if (tenant !== oldestTenant) secondSeq = Math.min(secondSeq, other[0]?.seq ?? Infinity);
-      let bytes = entries[0].bytes ?? 0;
-      while (count < entries.length && (entries[count].seq ?? 0) < secondSeq && this.heldBytes - bytes > target) {
-        bytes += entries[count].bytes ?? 0;
+      let bytes = log.sizeAt(0);
+      while (count < log.length && log.seqAt(count) < secondSeq && this.heldBytes - bytes > target) {
+        bytes += log.sizeAt(count);
         count++;
       }
-      this.drop(entries, count);
-      if (entries.length === 0) this.byTenant.delete(oldestTenant);
+      this.heldBytes -= log.dropOldest(count);
+      if (log.length === 0) this.forget(oldestTenant);
     }
   }
 
@@ -207,15 +173,16 @@ export class RequestJournal {
     return this.matching(tenant, { ...filter, limit: undefined }).length;
   }
 
-  private matching(tenant: string, filter: JournalFilter): RecordedRequest[] {
+  private matching(tenant: string, filter: JournalFilter): KeptRequest[] {
     const method = filter.method?.toUpperCase();
     const path = filter.path ? pathFilter(filter.path) : undefined;
-    const out: RecordedRequest[] = [];
-    const entries = this.byTenant.get(tenant) ?? [];
+    const out: KeptRequest[] = [];
+    const log = this.byTenant.get(tenant);
+    if (log === undefined) return out;
     const limit = filter.limit ?? this.capacity;
-    const oldest = Math.max(0, entries.length - this.capacity);
-    for (let i = entries.length - 1; i >= oldest && out.length < limit; i--) {
-      const e = entries[i];
+    const oldest = Math.max(0, log.length - this.capacity);
+    for (let i = log.length - 1; i >= oldest && out.length < limit; i--) {
+      const e = log.read(i);
       if (method && e.method !== method) continue;
       if (path && !path(pathOf(e.url))) continue;
       if (filter.status !== undefined && e.status !== filter.status) continue;
@@ -228,15 +195,16 @@ export class RequestJournal {
 
   /** Forgets a tenant's entries (every tenant's with null); returns how many there were. */
   clear(tenant: string | null): number {
-    const kept = (entries: RecordedRequest[] | undefined) => Math.min(entries?.length ?? 0, this.capacity);
+    const kept = (log: TenantLog | undefined) => Math.min(log?.length ?? 0, this.capacity);
     if (tenant !== null) {
       const n = kept(this.byTenant.get(tenant));
       this.forget(tenant);
       return n;
     }
     let n = 0;
-    for (const entries of this.byTenant.values()) n += kept(entries);
+    for (const log of this.byTenant.values()) n += kept(log);
     this.byTenant.clear();
+    this.lastTenant = undefined;
     this.heldBytes = 0;
     return n;
   }
@@ -247,7 +215,7 @@ function pathOf(url: string): string {
   return at < 0 ? url : url.slice(0, at);
 }
 
-function toEntry(r: RecordedRequest, turns: TurnLookup): JournalEntry {
+function toEntry(r: KeptRequest, turns: TurnLookup): JournalEntry {
   return {
     id: r.id,
     object: 'mock.request',
@@ -255,7 +223,7 @@ function toEntry(r: RecordedRequest, turns: TurnLookup): JournalEntry {
     path: pathOf(r.url),
     query: parseQuery(r.url),
     headers: redactHeaders(r.headers),
-    body: r.body,
+    body: requestBody(r.body),
     body_truncated: r.body_truncated,
     response_body: responseBody(r.response),
     response_body_truncated: r.response_truncated ?? false,
@@ -267,10 +235,21 @@ function toEntry(r: RecordedRequest, turns: TurnLookup): JournalEntry {
   };
 }
 
+/** The JSON text the client sent, parsed only now (an empty body is `{}`, as the routes saw it). */
+function requestBody(text: string | undefined): unknown {
+  if (text === undefined) return null;
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null; // not kept by the hook; a text that no longer parses would be a bug, not a 500
+  }
+}
+
 /** Parsed only here, when a test reads the journal: most entries are never read. */
-function responseBody(response: string | StreamSummary | undefined): unknown {
+function responseBody(response: string | StreamSummarySnapshot | undefined): unknown {
   if (response === undefined) return null;
-  if (typeof response !== 'string') return { ...response, sequence: response.sequence.map((item) => ({ ...item })) };
+  if (typeof response !== 'string') return response;
   try {
     return JSON.parse(response) as unknown;
   } catch {
@@ -290,20 +269,6 @@ export function redactHeaders(headers: Record<string, string | string[] | undefi
     out[name] = REDACTED_HEADERS.has(name.toLowerCase()) ? '[redacted]' : value;
   }
   return out;
-}
-
-/** The body to keep: JSON values up to the cap; anything else (multipart uploads, text) as null. */
-export function journalBody(body: unknown, contentType: string | undefined): { body: unknown; truncated: boolean; bytes: number } {
-  if (body === undefined || body === null || !contentType?.toLowerCase().includes('json'))
-    return { body: null, truncated: false, bytes: 0 };
-  let size: number;
-  try {
-    size = JSON.stringify(body)?.length ?? 0;
-  } catch {
-    // Too deep (or cyclic) to copy: the request is still kept, without its body.
-    return { body: null, truncated: true, bytes: 0 };
-  }
-  return size > JOURNAL_BODY_LIMIT ? { body: null, truncated: true, bytes: 0 } : { body, truncated: false, bytes: size };
 }
 
 /** `a=1&b=2&b=3` -> { a: '1', b: ['2', '3'] }, from the raw URL so even unrouted requests have it. */

@@ -29,29 +29,23 @@ export const CountQuery = Type.Omit(RequestsQuery, ['limit']);
 
 /** Keeps an answered API request in its tenant's journal (called on response by src/http/request-hooks.ts). */
 export function recordInJournal(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): void {
-  const { body, truncated, bytes } = journalBody(request.body, request.headers['content-type']);
-  const answer = journalResponse(request.call.response);
-  ctx.journal.record(
-    request.call.tenant,
-    {
-      id: request.id,
-      method: request.method,
-      url: request.url,
-      headers: request.headers,
-      body,
-      body_truncated: truncated,
-      response: answer.response,
-      response_truncated: answer.truncated,
-      status: reply.statusCode,
-      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
-      timestamp: Math.round(Date.now() - reply.elapsedTime),
-      run: request.call.drivenRun,
-      // Set by record(); present from the start so that every entry keeps one object shape.
-      bytes: 0,
-      seq: 0,
-    },
-    bytes + answer.bytes,
-  );
+  const call = request.call;
+  const { body, truncated } = journalBody(call.bodyText);
+  const answer = journalResponse(call.response);
+  ctx.journal.record(call.tenant, {
+    id: request.id,
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    body,
+    body_truncated: truncated,
+    response: answer.response,
+    response_truncated: answer.truncated,
+    status: reply.statusCode,
+    duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+    timestamp: Math.round(Date.now() - reply.elapsedTime),
+    run: call.drivenRun,
+  });
 }
 
 export function requestsRoutes(app: TypedApp, ctx: AppContext): void {

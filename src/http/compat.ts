@@ -22,6 +22,11 @@ export interface CallContext {
   drivenRun?: { runId: string; fromTurn: number };
   /** What the journal keeps of the answer: the payload Fastify serialized (onSend), or a stream's summary. */
   response?: string | StreamSummary;
+  /**
+   * The JSON text of the body, set by the JSON parser once it parsed: the journal keeps this text, not
+   * the parsed object (one string to hold rather than an object graph, and no re-serializing).
+   */
+  bodyText?: string;
 }
 
 declare module 'fastify' {

@@ -46,7 +46,14 @@ export function installRequestHooks(app: FastifyInstance, config: Config, parts:
     // no route config, so it is not public: it needs a key as much as a real route does.
     const route = request.routeOptions.config;
     const surface = route.surface === 'openai' && azure ? 'azure' : (route.surface ?? surfaceOfUnmatched(request.url));
-    request.call = { surface, apiVersion: 'v2', tenant: tenantOf(undefined), startedAt: process.hrtime.bigint(), response: undefined };
+    request.call = {
+      surface,
+      apiVersion: 'v2',
+      tenant: tenantOf(undefined),
+      startedAt: process.hrtime.bigint(),
+      response: undefined,
+      bodyText: undefined,
+    };
     try {
       if (!route.public) request.call.tenant = tenantOf(authenticate(request, config));
       if (surface === 'openai') request.call.apiVersion = versionFromBetaHeader(request);
