@@ -43,13 +43,25 @@ export function openDatabase(path: string): Db {
       // synchronous first: switching a new file to WAL then flushes it once less.
       sqlite.pragma('synchronous = NORMAL');
       sqlite.pragma('journal_mode = WAL');
-      sqlite.pragma('foreign_keys = ON');
       sqlite.pragma('busy_timeout = 5000');
       sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
       assertWritable(sqlite, path);
       cacheStatements(sqlite);
       const db = drizzle(sqlite, { schema }) as Db;
+      // Foreign keys off while migrating: drizzle-kit rebuilds a changed table as new table, copy, DROP,
+      // RENAME (migrations/0005), and with them on, the DROP deletes the rows that reference the old
+      // table (a message's files). `PRAGMA foreign_keys` is ignored inside a transaction, which is where
+      // the migrator runs its statements, so it is set here, around it, and the result checked. (Off
+      // explicitly: better-sqlite3 builds SQLite with foreign keys on by default.)
+      sqlite.pragma('foreign_keys = OFF');
+      const applied = appliedMigrations(sqlite);
       migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+      sqlite.pragma('foreign_keys = ON');
+      // A scan of every table that references another: only after a migration changed something.
+      if (appliedMigrations(sqlite) !== applied) {
+        const broken = sqlite.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`${path}: ${broken.length} rows break a foreign key after migrating`);
+      }
       if (lock) locks.set(db, lock);
       return db;
     } catch (error) {
@@ -60,6 +72,12 @@ export function openDatabase(path: string): Db {
     lock?.close();
     throw error;
   }
+}
+
+/** How many migrations the file has had (drizzle's own table; 0 for a new file). */
+function appliedMigrations(sqlite: Database.Database): number {
+  const table = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
+  return table === undefined ? 0 : (sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get() as number);
 }
 
 const STATEMENT_CACHE_SIZE = 500;

@@ -3,6 +3,7 @@ import type { Db } from './database.js';
 import { listPage, type Page, type PageQuery } from './pagination.js';
 import { deletedRowFields, rememberDeleted } from './deleted-cursors.js';
 import { LISTED } from './lists.js';
+import { takeMessageSeq } from './message-seq.js';
 import { forgetMessagePages, keepMessagePage, keptMessagePage } from './message-pages.js';
 import { messageFiles, messages, type MessageRow } from './schema.js';
 
@@ -13,8 +14,8 @@ export type NewMessage = Omit<MessageRow, 'seq'>;
  * again on every call, which was a third of a message create's CPU (a `node --cpu-prof` of
  * bench/http.ts). The text is fixed, so SQLite compiles it once (src/store/database.ts keeps it).
  */
-const INSERT_MESSAGE = `INSERT INTO messages (id, tenant, thread_id, created_at, role, status, content, attachments, assistant_id,
-  run_id, metadata, completed_at, incomplete_at, incomplete_details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_MESSAGE = `INSERT INTO messages (seq, id, tenant, thread_id, created_at, role, status, content, attachments, assistant_id,
+  run_id, metadata, completed_at, incomplete_at, incomplete_details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** A JSON column's text as drizzle writes it: SQL NULL stays NULL. */
 const jsonText = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
@@ -25,9 +26,11 @@ export function insertMessage(db: Db, row: NewMessage): MessageRow {
   const metadata = JSON.stringify(row.metadata);
   const incompleteDetails = jsonText(row.incompleteDetails);
   forgetMessagePages(db, row.threadId);
-  const { lastInsertRowid } = db.$client
+  const seq = takeMessageSeq(db);
+  db.$client
     .prepare(INSERT_MESSAGE)
     .run(
+      seq,
       row.id,
       row.tenant,
       row.threadId,
@@ -46,7 +49,7 @@ export function insertMessage(db: Db, row: NewMessage): MessageRow {
   // The row as a read would return it (what `returning()` gave): JSON columns parsed from the stored
   // text, so the caller gets copies, never the objects it passed in.
   return {
-    seq: Number(lastInsertRowid),
+    seq,
     id: row.id,
     tenant: row.tenant,
     threadId: row.threadId,
