@@ -453,7 +453,7 @@ from /proc) on the same kind of machine on 2026-11-23; these notes do not change
     page, the three indexes, the AUTOINCREMENT counter) against one for the baseline. Now the route runs in a
     transaction function made once per database (\`inTransaction\`, src/store/database.ts), asks the active run's
     id from one plucked statement (\`activeRunId\`, src/store/runs.ts), and \`messages_run\` indexes only rows
-    with a run_id (migration 0004), so a created message writes four frames. \`npx tsx bench/create-sql.ts\`
+    with a run_id (migration 0004), so a created message writes four frames (three since migration 0005, below). \`npx tsx bench/create-sql.ts\`
     (CPU per call, the variants alternating in one process): the create's SQLite work went from ~94 µs to
     ~67 µs, against ~20 µs for the baseline's INSERT. What remains is mostly that commit: four pages against one, so the WAL also fills
     four times as fast and is checkpointed (three \`fsync\`s, on the request path) four times as often; at a load
@@ -472,6 +472,27 @@ from /proc) on the same kind of machine on 2026-11-23; these notes do not change
     was tried and reverted: against a baseline with the same pragmas it reached 0.47x, no better than the
     pragma alone, and in one process it saved nothing (under a continuous writer the WAL only starts over
     after an inline checkpoint anyway); against the default pragmas it looked like 0.55-0.60x.
+- The request journal and the message numbers, measured on 2026-12-01 in a later session (load 1-2, the
+  machine's neighbours busy: the bare routes' own rates halved between runs, so the figures below are
+  ratios and CPU per request measured side by side in one run).
+  - The journal kept each request as objects: Node's headers object and its strings, the parsed body, the
+    answer, the entry. It keeps the last 1000 requests per tenant, so each of those objects outlived a
+    young-generation collection, was copied twice and was freed only by a full collection: with the
+    journal switched off (a patched build), a retrieve went from 0.59x to 0.69x of the bare route and from
+    ~72 to ~62 µs of server CPU, a create from ~178 to ~135 µs. Scavenges took ~2.2 ms per thousand
+    retrieves against ~0.4 without the journal. Entries are now bytes in per-tenant chunks
+    (src/admin/journal-log.ts): one number per entry, the answer's string kept as it is (a list page is
+    the store's own string, nothing copied), chunks reused once their entries are dropped (a new Buffer
+    for each made V8 run a full collection every two seconds). Scavenges now take ~0.5 ms per thousand
+    retrieves, and a retrieve costs as much as with no journal at all. A first version copied the answer
+    into the chunks too: the list, whose 12 KB answer had been free to keep, fell to 0.39x.
+  - The messages table lost AUTOINCREMENT (migration 0005): it rewrote sqlite_sequence, a fourth page of
+    every create's commit. The store numbers messages itself (src/store/message-seq.ts). In one process
+    (CPU per call, alternating): the create's SQLite work went from ~56 to ~47 µs, against ~18 µs for
+    the baseline's INSERT; \`strace\` counts ~7.4 \`pwrite\`s per create now (two per WAL page, and the
+    checkpoints), against ~2.5 for the baseline. Measured there too: a table of 15 columns costs ~2 µs
+    more than the baseline's 5, and each index ~8 µs; a WITHOUT ROWID table keyed by (thread_id, seq),
+    which would save the thread index, saved only ~3 µs and was not pursued.
 `);
   return parts.join('\n');
 }

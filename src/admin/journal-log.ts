@@ -6,13 +6,15 @@
  * answer) each of them was copied twice (to the survivor space, then to the old one) and then waited
  * for a full collection to go: on a thread retrieve a sixth of the server's CPU, on a message create a
  * tenth (bench/http.ts with the journal switched off; docs/benchmarks.md). Written into chunks, an entry
- * leaves no object behind but one number, its place (tenant-local, so dropping a tenant's oldest
- * entries frees its oldest chunks in order). Reading an entry decodes it: the journal is read rarely.
+ * leaves one number behind, its place (tenant-local, so dropping a tenant's oldest entries frees its
+ * oldest chunks in order), and the answer's text: that one string is kept as it is, not copied, since
+ * it is often already old (a list page the store keeps, src/store/message-pages.ts) and may be large.
+ * Reading an entry decodes it: the journal is read rarely.
  *
  * Layout of an entry (little-endian), then its texts in UTF-8, one after the other:
  *   0  f64 arrival number     8  f64 timestamp        16 f64 duration_ms
  *   24 u16 status             26 u16 flags            28 u32 run's first turn
- *   32 u32 length of: id, method, url, headers (JSON), body, response, run id (7 x 4 bytes)
+ *   32 u32 length of: id, method, url, headers (JSON), body, stream summary (JSON), run id (7 x 4 bytes)
  */
 import type { StreamSummary } from '../streaming/stream-summary.js';
 
@@ -55,7 +57,7 @@ export interface StreamSummarySnapshot {
 
 const BODY_TRUNCATED = 1;
 const RESPONSE_TRUNCATED = 2;
-/** The response text is a StreamSummary as JSON. */
+/** The response is a StreamSummary, written as JSON (a text answer is kept by reference). */
 const STREAM_RESPONSE = 4;
 const HAS_BODY = 8;
 const HAS_RESPONSE = 16;
@@ -66,8 +68,33 @@ const TEXTS = 7;
 /** A tenant's first chunk; each next one doubles, up to the largest. Few requests, little memory. */
 const FIRST_CHUNK_BYTES = 4 * 1024;
 const LARGEST_CHUNK_BYTES = 64 * 1024;
-/** A place is chunk number * CHUNK_SPAN + offset: chunks never exceed it (an entry is at most ~400 KiB). */
+/** A place is chunk number * CHUNK_SPAN + offset: chunks never exceed it (an entry is at most ~250 KiB). */
 const CHUNK_SPAN = 2 ** 24;
+/** Spare chunks kept for reuse, all tenants together (4 MiB). */
+const SPARE_CHUNKS = 64;
+
+/**
+ * Full-size chunks let go by dropped entries, for the next ones needed, shared by a journal's tenants.
+ * A tenant at its capacity frees and needs chunks at the same pace; a new Buffer each time made V8
+ * run a full collection every couple of seconds under load (the Buffers lived long enough to be old,
+ * and only a full collection gives an old Buffer's memory back).
+ */
+export class SpareChunks {
+  private readonly chunks: Buffer[] = [];
+
+  give(chunk: Buffer): void {
+    if (chunk.length === LARGEST_CHUNK_BYTES && this.chunks.length < SPARE_CHUNKS) this.chunks.push(chunk);
+  }
+
+  take(): Buffer | undefined {
+    return this.chunks.pop();
+  }
+
+  /** How many are kept now (for tests). */
+  get count(): number {
+    return this.chunks.length;
+  }
+}
 
 export class TenantLog {
   /** Oldest first; chunks[0] is chunk number `firstChunk`. */
@@ -77,29 +104,27 @@ export class TenantLog {
   private writeAt = 0;
   /** The place of each entry, oldest first (numbers: no object per entry). */
   private readonly places: number[] = [];
-  /**
-   * A full-size chunk let go by dropOldest, for the next one needed: a tenant at its capacity frees and
-   * needs chunks at the same pace, and a new Buffer each time made V8 run a full collection every couple
-   * of seconds under load (the Buffers lived long enough to be old, and only a full collection frees
-   * an old Buffer's memory).
-   */
-  private spare: Buffer | undefined;
+  /** The text answer of each entry, as it was sent (undefined for none or a stream). */
+  private readonly responses: (string | undefined)[] = [];
+
+  constructor(private readonly spares: SpareChunks) {}
 
   get length(): number {
     return this.places.length;
   }
 
-  /** Writes the entry; returns its size in bytes. */
+  /** Writes the entry; returns its size in bytes (the answer's text counted in). */
   append(request: RecordedRequest, seq: number): number {
     const { response, run } = request;
-    const stream = response !== undefined && typeof response !== 'string';
+    const text = typeof response === 'string' ? response : undefined;
+    const stream = response !== undefined && text === undefined;
     const texts = [
       request.id,
       request.method,
       request.url,
       JSON.stringify(request.headers),
       request.body ?? '',
-      response === undefined ? '' : stream ? JSON.stringify(response) : response,
+      stream ? JSON.stringify(response) : '',
       run?.runId ?? '',
     ];
     let bound = HEADER_BYTES;
@@ -127,8 +152,9 @@ export class TenantLog {
     );
     chunk.writeUInt32LE(run?.fromTurn ?? 0, start + 28);
     this.places.push((this.firstChunk + this.chunks.length - 1) * CHUNK_SPAN + start);
+    this.responses.push(text);
     this.writeAt = at;
-    return at - start;
+    return at - start + (text?.length ?? 0);
   }
 
   /** The arrival number of entry `index` (0 = oldest). */
@@ -137,10 +163,10 @@ export class TenantLog {
     return chunk.readDoubleLE(start);
   }
 
-  /** The size in bytes of entry `index`. */
+  /** The size in bytes of entry `index`, the answer's text counted in. */
   sizeAt(index: number): number {
     const [chunk, start] = this.locate(index);
-    let size = HEADER_BYTES;
+    let size = HEADER_BYTES + (this.responses[index]?.length ?? 0);
     for (let i = 0; i < TEXTS; i++) size += chunk.readUInt32LE(start + 32 + 4 * i);
     return size;
   }
@@ -165,7 +191,11 @@ export class TenantLog {
       headers: JSON.parse(headers) as Record<string, string | string[]>,
       body: flags & HAS_BODY ? body : undefined,
       body_truncated: (flags & BODY_TRUNCATED) !== 0,
-      response: !(flags & HAS_RESPONSE) ? undefined : flags & STREAM_RESPONSE ? (JSON.parse(response) as StreamSummarySnapshot) : response,
+      response: !(flags & HAS_RESPONSE)
+        ? undefined
+        : flags & STREAM_RESPONSE
+          ? (JSON.parse(response) as StreamSummarySnapshot)
+          : this.responses[index],
       response_truncated: (flags & RESPONSE_TRUNCATED) !== 0,
       status: chunk.readUInt16LE(start + 24),
       duration_ms: chunk.readDoubleLE(start + 16),
@@ -179,16 +209,17 @@ export class TenantLog {
     let bytes = 0;
     for (let i = 0; i < count && i < this.places.length; i++) bytes += this.sizeAt(i);
     this.places.splice(0, count);
+    this.responses.splice(0, count);
     const keepFrom = this.places.length > 0 ? Math.floor(this.places[0] / CHUNK_SPAN) : this.firstChunk + this.chunks.length;
     if (this.places.length === 0) {
       // Nothing left: the last chunk goes too, and writing starts over in a new one.
+      for (const chunk of this.chunks) this.spares.give(chunk);
       this.chunks.length = 0;
       this.firstChunk = keepFrom;
       this.writeAt = 0;
     } else if (keepFrom > this.firstChunk) {
-      const freed = this.chunks.splice(0, keepFrom - this.firstChunk);
+      for (const chunk of this.chunks.splice(0, keepFrom - this.firstChunk)) this.spares.give(chunk);
       this.firstChunk = keepFrom;
-      this.spare ??= freed.find((chunk) => chunk.length === LARGEST_CHUNK_BYTES);
     }
     return bytes;
   }
@@ -204,14 +235,9 @@ export class TenantLog {
     const last = this.chunks[this.chunks.length - 1];
     if (last !== undefined && this.writeAt + bound <= last.length) return last;
     const grown = last === undefined ? FIRST_CHUNK_BYTES : Math.min(LARGEST_CHUNK_BYTES, last.length * 2);
-    let chunk: Buffer;
-    if (grown === LARGEST_CHUNK_BYTES && bound <= LARGEST_CHUNK_BYTES && this.spare !== undefined) {
-      chunk = this.spare;
-      this.spare = undefined;
-    } else {
-      // allocUnsafe: every byte an entry is read from was written first.
-      chunk = Buffer.allocUnsafe(Math.max(grown, bound));
-    }
+    // allocUnsafe: every byte an entry is read from was written first.
+    const spare = grown === LARGEST_CHUNK_BYTES && bound <= LARGEST_CHUNK_BYTES ? this.spares.take() : undefined;
+    const chunk = spare ?? Buffer.allocUnsafe(Math.max(grown, bound));
     this.chunks.push(chunk);
     this.writeAt = 0;
     return chunk;

@@ -7,7 +7,7 @@
 import type { AnsweredBy } from '../brains/types.js';
 import { compilePathPattern, isRegexPattern } from './path-pattern.js';
 import { StreamSummary } from '../streaming/stream-summary.js';
-import { TenantLog, type KeptRequest, type RecordedRequest, type StreamSummarySnapshot } from './journal-log.js';
+import { SpareChunks, TenantLog, type KeptRequest, type RecordedRequest, type StreamSummarySnapshot } from './journal-log.js';
 
 export type { RecordedRequest } from './journal-log.js';
 
@@ -94,6 +94,7 @@ export class RequestJournal {
   /** Sum of the bytes of every entry held (src/admin/journal-log.ts). */
   private heldBytes = 0;
   private nextSeq = 0;
+  private readonly spares = new SpareChunks();
 
   constructor(
     readonly capacity = JOURNAL_CAPACITY,
@@ -112,7 +113,7 @@ export class RequestJournal {
     let log = this.byTenant.get(tenant);
     if (log === undefined) {
       if (this.byTenant.size >= this.maxTenants) this.forget(this.byTenant.keys().next().value as string);
-      log = new TenantLog();
+      log = new TenantLog(this.spares);
       this.byTenant.set(tenant, log);
     } else if (tenant !== this.lastTenant) {
       // Set again, which makes it the most recently active.

@@ -41,16 +41,20 @@ export function deleteTenantRows(db: Db, tenant: string | null): Record<string, 
   const tables = tenantTables(db);
   sqlite.transaction(() => {
     // Children carry the tenant too, so the order of the deletes does not matter once foreign keys
-    // are checked at commit rather than per statement.
+    // are checked at commit rather than per statement. The rows are counted before any delete: a
+    // parent deleted first takes its children with it (ON DELETE CASCADE acts at once, deferred or
+    // not), and their own DELETE would then count none. (Table order is creation order, which a
+    // migration that rebuilds a table changes: migrations/0005 moved messages after threads.)
     sqlite.pragma('defer_foreign_keys = ON');
-    for (const table of tables) {
-      const quoted = `"${table.replace(/"/g, '""')}"`;
-      const result =
-        tenant === null
-          ? sqlite.prepare(`DELETE FROM ${quoted}`).run()
-          : sqlite.prepare(`DELETE FROM ${quoted} WHERE tenant = ?`).run(tenant);
-      deleted[table] = result.changes;
-    }
+    const where = tenant === null ? '' : ' WHERE tenant = ?';
+    const args = tenant === null ? [] : [tenant];
+    const quoted = (table: string) => `"${table.replace(/"/g, '""')}"`;
+    for (const table of tables)
+      deleted[table] = sqlite
+        .prepare(`SELECT count(*) FROM ${quoted(table)}${where}`)
+        .pluck()
+        .get(...args) as number;
+    for (const table of tables) sqlite.prepare(`DELETE FROM ${quoted(table)}${where}`).run(...args);
   })();
   // The deletes above bypass src/store/threads.ts and src/store/messages.ts.
   forgetCachedThreads(db);
