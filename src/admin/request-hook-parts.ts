@@ -7,6 +7,7 @@ import type { RequestHookParts } from '../http/request-hooks.js';
 import { requireOperator } from './auth.js';
 import { applyFaults } from './fault-routes.js';
 import { recordInJournal } from './requests.js';
+import { committed } from '../store/write-batch.js';
 
 export function adminRequestHookParts(ctx: AppContext): RequestHookParts {
   return {
@@ -18,5 +19,6 @@ export function adminRequestHookParts(ctx: AppContext): RequestHookParts {
       return true;
     },
     recordApiRequest: (request, reply) => recordInJournal(ctx, request, reply),
+    pendingCommit: () => committed(ctx.db),
   };
 }

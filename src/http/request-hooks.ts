@@ -11,7 +11,8 @@
  *               the matched route), API key -> tenant, API version, operator key, injected faults
  *   preValidation (POST routes only, attached per route) empty body -> {}, fields of the other version
  *   onSend      the headers the SDKs read (x-request-id, openai-version, openai-processing-ms); the
- *               serialized payload of an API answer, kept for the journal as it is (no copy)
+ *               serialized payload of an API answer, kept for the journal as it is (no copy); while
+ *               message creates wait for their group commit, every answer waits for it too
  *   onResponse  the request log line and the request journal
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
@@ -32,6 +33,11 @@ export interface RequestHookParts {
   applyFaults(request: FastifyRequest, done: Done): boolean;
   /** An API request has been answered: the request journal keeps it. */
   recordApiRequest(request: FastifyRequest, reply: FastifyReply): void;
+  /**
+   * Writes waiting for their group commit (src/store/write-batch.ts), if any: an answer waits for it,
+   * so that none shows a write that could still be lost.
+   */
+  pendingCommit(): Promise<void> | undefined;
 }
 
 export function installRequestHooks(app: FastifyInstance, config: Config, parts: RequestHookParts): void {
@@ -75,7 +81,12 @@ export function installRequestHooks(app: FastifyInstance, config: Config, parts:
     const call = request.call;
     if (typeof payload === 'string' && call !== undefined && (call.surface === 'openai' || call.surface === 'azure'))
       call.response = payload;
-    done(null, payload);
+    const pending = parts.pendingCommit();
+    if (pending === undefined) return done(null, payload);
+    pending.then(
+      () => done(null, payload),
+      (error: unknown) => done(error as Error),
+    );
   });
 
   // Decided once: building a request line's fields for a logger that drops it cost a retrieve ~3%.

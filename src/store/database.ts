@@ -7,6 +7,7 @@ import { packagePath } from '../paths.js';
 import * as schema from './schema.js';
 import { assertWritable, lockDatabaseFile, needsLock } from './file-guards.js';
 import { openSqlite } from './sqlite.js';
+import { commitWriteBatch } from './write-batch.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -151,6 +152,7 @@ export function inTransaction<T>(db: Db, body: () => T): T {
 export function closeDatabase(db: Db): void {
   const sqlite = db.$client;
   if (!sqlite.open) return;
+  commitWriteBatch(db);
   try {
     sqlite.pragma('wal_checkpoint(TRUNCATE)');
   } finally {

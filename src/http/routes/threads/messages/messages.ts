@@ -9,7 +9,7 @@ import { notFound, threadLockedForMessages } from '../../../../domain/errors.js'
 import { DeletedObject } from '../../../../domain/schemas.js';
 import { deleteMessage, findMessage, updateMessage } from '../../../../store/messages.js';
 import { activeRunId } from '../../../../store/runs.js';
-import { inTransaction } from '../../../../store/database.js';
+import { committed, inWriteBatch } from '../../../../store/write-batch.js';
 import type { MessageRow } from '../../../../store/schema.js';
 import { docs } from '../../common.js';
 import { checkId } from '../../../../domain/ids.js';
@@ -37,11 +37,14 @@ export async function messagesRoutes(app: TypedApp, ctx: AppContext): Promise<vo
       // (a `node --cpu-prof` of bench/http.ts). Nothing can run in between: better-sqlite3 is
       // synchronous and nothing here awaits, so the thread checked is the thread written to.
       requireThread(ctx, tenant, thread_id);
-      const row = inTransaction(ctx.db, () => {
+      // Committed with the other creates of this turn of the event loop (src/store/write-batch.ts), and
+      // answered once that commit is done.
+      const row = inWriteBatch(ctx.db, () => {
         const active = activeRunId(ctx.db, thread_id);
         if (active !== undefined) throw threadLockedForMessages(thread_id, active);
         return insertInputMessages(ctx, tenant, thread_id, [body], apiVersion)[0];
       });
+      await committed(ctx.db);
       return serializeMessageFor(ctx, row, apiVersion);
     },
   );
