@@ -60,11 +60,11 @@ export interface JournalFilter {
 export const JOURNAL_CAPACITY = 1000;
 /** Tenants whose requests are kept; past this, the tenant that has been quiet the longest is forgotten. */
 export const JOURNAL_TENANTS = 100;
-/** Bodies larger than this (serialized) are not kept: a journal of uploads would eat the memory. */
+/** Bodies larger than this (their text as received, or the answer as sent) are not kept: a journal of uploads would eat the memory. */
 export const JOURNAL_BODY_LIMIT = 64 * 1024;
 /**
- * What every tenant's entries may weigh together, in the bytes they are kept as (src/admin/journal-log.ts). Without it 100
- * tenants of 1000 entries with bodies near the cap held ~7 GB, beyond Node's default heap.
+ * What every tenant's entries may weigh together, in the bytes they are kept as (src/admin/journal-log.ts).
+ * Without it 100 tenants of 1000 entries with bodies near the cap held ~7 GB, beyond Node's default heap.
  */
 export const JOURNAL_LIMIT_BYTES = 64 * 1024 * 1024;
 
