@@ -11,9 +11,10 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeDatabase, MIGRATIONS_FOLDER, openDatabase, type Db } from '../src/store/database.js';
-import { addMessageFiles, deleteMessage, insertMessage, listMessages, type NewMessage } from '../src/store/messages.js';
+import { addMessageFiles, deleteMessage, insertMessage, listMessages } from '../src/store/messages.js';
 import { openSqlite } from '../src/store/sqlite.js';
 import { insertThread } from '../src/store/threads.js';
+import { userMessage } from './helpers/store.js';
 
 let dir: string;
 beforeEach(() => {
@@ -21,22 +22,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const message = (id: string): NewMessage => ({
-  id,
-  tenant: 't',
-  threadId: 'thread_seq',
-  createdAt: 1_700_000_000,
-  role: 'user',
-  status: 'completed',
-  content: [{ type: 'text', text: { value: id, annotations: [] } }],
-  attachments: [],
-  assistantId: null,
-  runId: null,
-  metadata: {},
-  completedAt: 1_700_000_000,
-  incompleteAt: null,
-  incompleteDetails: null,
-});
+const message = (id: string) => userMessage(id, 'thread_seq', 't');
 
 const ids = (db: Db, after?: string) => listMessages(db, 't', 'thread_seq', { order: 'asc', after, limit: 100 }).rows.map((r) => r.id);
 

@@ -4,46 +4,24 @@
  * says so, closing the database commits what waits; and over HTTP, concurrent creates from the SDK
  * are all stored and answered in order, a create on a locked thread failing alone.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { closeDatabase, inTransaction, openDatabase, type Db } from '../src/store/database.js';
-import { insertMessage, listMessages, type NewMessage } from '../src/store/messages.js';
-import { insertThread } from '../src/store/threads.js';
+import { insertMessage, listMessages } from '../src/store/messages.js';
 import { commitWriteBatch, committed, inWriteBatch } from '../src/store/write-batch.js';
 import { WEATHER_TOOL } from './helpers/fixtures.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { tempDatabase, userMessage, type TempDatabase } from './helpers/store.js';
 
-let dir: string;
+let temp: TempDatabase;
 let db: Db;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'am-batch-'));
-  db = openDatabase(join(dir, 'batch.db'));
-  insertThread(db, { id: 'thread_b', tenant: 't', createdAt: 1, toolResources: null, metadata: {} });
+  temp = tempDatabase('am-batch-', [{ id: 'thread_b', tenant: 't' }]);
+  db = temp.db;
 });
-afterEach(() => {
-  closeDatabase(db);
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => temp.remove());
 
-const message = (id: string, threadId = 'thread_b'): NewMessage => ({
-  id,
-  tenant: 't',
-  threadId,
-  createdAt: 1_700_000_000,
-  role: 'user',
-  status: 'completed',
-  content: [{ type: 'text', text: { value: id, annotations: [] } }],
-  attachments: [],
-  assistantId: null,
-  runId: null,
-  metadata: {},
-  completedAt: 1_700_000_000,
-  incompleteAt: null,
-  incompleteDetails: null,
-});
+const message = (id: string, threadId = 'thread_b') => userMessage(id, threadId, 't');
 
 /** Empties the WAL so that the next writes are counted from a fresh log. */
 const emptyWal = () => db.$client.pragma('wal_checkpoint(TRUNCATE)');
@@ -101,10 +79,9 @@ describe('write batch', () => {
   });
 
   it('closing the database commits what is waiting', () => {
-    const path = join(dir, 'batch.db');
     inWriteBatch(db, () => insertMessage(db, message('msg_at_close')));
     closeDatabase(db);
-    db = openDatabase(path);
+    db = temp.db = openDatabase(temp.path);
     expect(ids(db)).toEqual(['msg_at_close']);
     commitWriteBatch(db); // nothing open: a no-op
   });
